@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import Subprocess
+
+/// One throwaway MariaDB server. It starts lazily, on first use, because the dump's header decides how:
+/// a dump from a case-insensitive server (macOS, Windows) needs `lower_case_table_names=1`.
+actor MariaDBSandbox: DatabaseSandbox {
+    nonisolated let engine: EngineInfo
+    let binaries: MariaDBBinaries
+    let directory: SandboxDirectory
+    let database: String
+    let templates: @Sendable (Bool) async throws -> URL
+    let deadline: ContinuousClock.Instant
+    let logger: Logger
+    private var server: ProcessServer?
+    private var tornDown = false
+    /// Reported table name → (schema, table), filled by `tables()`.
+    private var tableMap: [String: (String, String)] = [:]
+    private var defaultSchema: String
+
+    init(
+        binaries: MariaDBBinaries, directory: SandboxDirectory, database: String,
+        templates: @escaping @Sendable (Bool) async throws -> URL, deadline: ContinuousClock.Instant, logger: Logger
+    ) {
+        engine = EngineInfo(name: "mariadb", version: binaries.version)
+        self.binaries = binaries
+        self.directory = directory
+        self.database = database
+        self.templates = templates
+        self.deadline = deadline
+        self.logger = logger
+        defaultSchema = database
+    }
+
+    var socket: String { directory.socketDirectory.appendingPathComponent("mariadbd.sock").path }
+
+    nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        let origin = Self.caseInsensitiveOrigin(DumpHead.lines(try await DumpHead.read(source)))
+        try await start(lowerCaseTableNames: origin != nil, deadline: deadline)
+        let collations = try await knownCollations(deadline: deadline)
+        let spec = await clientSpec(["--max-allowed-packet=1G", database])
+        let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
+            var rewriter = DumpRewriter(rules: MySQLDumpRules(knownCollations: collations))
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 17)
+            try await source.stream { chunk in
+                rewriter.feed(chunk, into: &buffer)
+                if buffer.count >= 1 << 16 {
+                    _ = try await writer.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            rewriter.finish(into: &buffer)
+            if !buffer.isEmpty { _ = try await writer.write(buffer) }
+            return (rewriter.rules.rewrites, rewriter.rules.notes)
+        }
+        guard result.succeeded else {
+            throw EngineError.restoreFailed("mariadb client \(result.status): \(lastLines(result.output))")
+        }
+        var notes = fed?.1 ?? []
+        if let origin {
+            notes.insert("restored with lower_case_table_names=1, as on the dump's source server (\(origin), case-insensitive table names)", at: 0)
+        }
+        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: notes, log: result.output)
+    }
+
+    func tables() async throws -> [String] {
+        try await start(lowerCaseTableNames: false, deadline: deadline)
+        let rows = try await query("""
+            SELECT table_schema, table_name FROM information_schema.tables
+            WHERE table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')
+              AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+            ORDER BY table_schema, table_name
+            """, deadline: deadline)
+        // A dump that creates and USEs its own database restores there, not into ours: report whatever
+        // databases hold tables, with bare names when there is only one.
+        let schemas = Set(rows.map { $0[0] })
+        tableMap = [:]
+        for row in rows where row.count == 2 {
+            tableMap[schemas.count == 1 ? row[1] : "\(row[0]).\(row[1])"] = (row[0], row[1])
+        }
+        if schemas.count == 1, let only = schemas.first { defaultSchema = only }
+        return tableMap.keys.sorted()
+    }
+
+    func countRows(of table: String) async throws -> Int {
+        if tableMap.isEmpty { _ = try await tables() }
+        let (schema, name) = tableMap[table] ?? (defaultSchema, table)
+        let rows = try await query("SELECT COUNT(*) FROM \(Self.quote(schema)).\(Self.quote(name))", deadline: deadline, dumpIsAtFault: true)
+        guard let text = rows.first?.first, let count = Int(text) else {
+            throw EngineError.restoreFailed("cannot count rows of \(table)")
+        }
+        return count
+    }
+
+    func scalar(_ sql: String) async throws -> String? {
+        if tableMap.isEmpty { _ = try await tables() }
+        let rows = try await query(sql, schema: defaultSchema, deadline: deadline, dumpIsAtFault: true)
+        guard let value = rows.first?.first, value != "NULL" else { return nil }
+        return value
+    }
+
+    func tearDown() async {
+        guard !tornDown else { return }
+        tornDown = true
+        await server?.stop()
+        directory.remove()
+    }
+
+    /// Copies the template, starts mariadbd, waits for its socket and creates the target database.
+    private func start(lowerCaseTableNames: Bool, deadline: ContinuousClock.Instant) async throws {
+        guard server == nil else { return }
+        guard !tornDown else { throw EngineError.internalFailure("the MariaDB sandbox was already torn down") }
+        let template = try await templates(lowerCaseTableNames)
+        let copy = try await ProcessRunner.run(
+            ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, directory.path("data")]), deadline: deadline)
+        guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the MariaDB template: \(lastLines(copy.output))") }
+        // secure_file_priv names an empty directory inside the sandbox: INTO OUTFILE and LOAD DATA cannot
+        // reach anything else.
+        for name in ["files", "tmp"] {
+            try FileManager.default.createDirectory(atPath: directory.path(name), withIntermediateDirectories: false)
+            try SandboxFiles.chown(directory.path(name), to: directory.user)
+        }
+        let spec = ProcessSpec(
+            executable: binaries.server,
+            arguments: [
+                "--no-defaults", "--datadir=\(directory.path("data"))", "--skip-networking", "--socket=\(socket)",
+                "--pid-file=\(directory.path("mariadbd.pid"))", "--secure-file-priv=\(directory.path("files"))",
+                "--tmpdir=\(directory.path("tmp"))", "--local-infile=0", "--skip-log-bin", "--skip-name-resolve",
+                "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--max-allowed-packet=1G",
+                "--lower-case-table-names=\(lowerCaseTableNames ? 1 : 0)",
+            ] + MariaDBBinaries.sharedServerOptions,
+            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
+            // The data is thrown away: no graceful shutdown to wait for.
+            teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))])
+        let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
+        self.server = server
+        let socket = self.socket
+        try await server.waitUntilReady(deadline: deadline) { FileManager.default.fileExists(atPath: socket) }
+        _ = try await query("CREATE DATABASE IF NOT EXISTS \(Self.quote(database))", deadline: deadline)
+    }
+
+    /// Full collation names the server accepts. MariaDB 10.10+ lists its UCA 14 collations charset-less
+    /// (`uca1400_ai_ci`) in `collations`; the full `utf8mb4_uca1400_ai_ci` names are in the applicability table.
+    private func knownCollations(deadline: ContinuousClock.Instant) async throws -> Set<String> {
+        var names = Set(try await query("SELECT collation_name FROM information_schema.collations", deadline: deadline).map { $0[0] })
+        if let full = try? await query(
+            "SELECT full_collation_name FROM information_schema.collation_character_set_applicability", deadline: deadline) {
+            names.formUnion(full.map { $0[0] })
+        }
+        return names
+    }
+
+    /// Runs SQL through the client; rows of tab-separated fields.
+    private func query(
+        _ sql: String, schema: String? = nil, deadline: ContinuousClock.Instant,
+        dumpIsAtFault: Bool = false
+    ) async throws -> [[String]] {
+        let spec = clientSpec(["--skip-column-names", "-e", sql] + (schema.map { [$0] } ?? []))
+        let result = try await ProcessRunner.run(spec, deadline: deadline, outputLimit: ProcessRunner.queryOutputLimit)
+        guard result.succeeded else {
+            // A query about restored tables failing means the backup is bad; a failing setup query is ours.
+            let reason = "mariadb: \(lastLines(result.output))"
+            throw dumpIsAtFault ? EngineError.restoreFailed(reason) : EngineError.internalFailure(reason)
+        }
+        return result.output.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map { Self.unescape(String($0)) }
+        }
+    }
+
+    /// The client as the sandbox user, with `--sandbox` (no `\!`, `system`, `tee`, `source`) and no LOCAL INFILE.
+    private func clientSpec(_ extra: [String]) -> ProcessSpec {
+        ProcessSpec(
+            executable: binaries.client,
+            arguments: [
+                "--no-defaults", "--sandbox", "--local-infile=0", "--batch", "--default-character-set=utf8mb4",
+                "--socket=\(socket)", "-u", "root",
+            ] + extra,
+            environment: ["HOME": directory.url.path, "MYSQL_HISTFILE": "/dev/null"],
+            workingDirectory: directory.url.path, user: directory.user)
+    }
+
+    static func quote(_ identifier: String) -> String {
+        "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
+    }
+
+    /// Undoes `--batch` escaping of special characters in a field.
+    static func unescape(_ field: String) -> String {
+        guard field.contains("\\") else { return field }
+        return field.replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\\n", with: "\n")
+            .replacingOccurrences(of: "\\0", with: "\0").replacingOccurrences(of: "\\\\", with: "\\")
+    }
+
+    /// "macos11" / "Win64" … when the mysqldump header says the dump comes from a case-insensitive OS.
+    static func caseInsensitiveOrigin(_ headLines: [String]) -> String? {
+        for line in headLines.prefix(10) where line.hasPrefix("-- MySQL dump") || line.hasPrefix("-- MariaDB dump") {
+            guard let match = line.firstMatch(of: #/ for (\S+)/#) else { return nil }
+            let platform = String(match.output.1)
+            let lower = platform.lowercased()
+            return ["macos", "osx", "apple", "darwin", "win"].contains(where: lower.hasPrefix) ? platform : nil
+        }
+        return nil
+    }
+}
