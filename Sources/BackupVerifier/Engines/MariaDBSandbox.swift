@@ -55,7 +55,7 @@ actor MariaDBSandbox: DatabaseSandbox {
             return (rewriter.rules.rewrites, rewriter.rules.notes)
         }
         guard result.succeeded else {
-            throw EngineError.restoreFailed("mariadb client \(result.status): \(lastLines(result.output))")
+            throw EngineError.restoreFailed("mariadb client \(result.status): \(errorLine(result.output))")
         }
         var notes = fed?.1 ?? []
         if let origin {

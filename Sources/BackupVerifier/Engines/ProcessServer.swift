@@ -78,6 +78,16 @@ final class ProcessServer: Sendable {
     }
 }
 
+/// The client's own error line ("ERROR 1146 (42S02) at line 57: …"), not the statement it echoes around it:
+/// reports must not quote dump contents.
+func errorLine(_ output: String) -> String {
+    let lines = output.split(whereSeparator: \.isNewline)
+    if let error = lines.last(where: { $0.hasPrefix("ERROR") || $0.contains("ERROR:") || $0.hasPrefix("psql:") || $0.hasPrefix("pg_restore:") }) {
+        return String(error.prefix(500))
+    }
+    return String(lastLines(output).prefix(500))
+}
+
 /// The last few lines of a log, for a one-line error message.
 func lastLines(_ text: String, count: Int = 3) -> String {
     text.split(whereSeparator: \.isNewline).suffix(count).joined(separator: " | ")

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import BackupVerifier
+
+/// Dumps that try to reach outside the sandbox must fail their verification and leave no trace outside it;
+/// timeouts and crashes must leave no process and no directory behind.
+@Suite(.enabled(if: EngineTestSupport.runMariaDB, "MariaDB is not installed (apt-get install mariadb-server)"))
+struct MariaDBHostileDumpTests {
+    let engine = MariaDBEngine(templateRoot: EngineTestSupport.templates)
+
+    /// Restores `text`, expecting `EngineError.restoreFailed`, and tears the sandbox down.
+    func expectRejected(_ text: String, marker: String, because expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump(text, in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await engine.makeSandbox(
+            database: "hostile", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+        var failure: EngineError?
+        do {
+            _ = try await sandbox.restore(EngineTestFile(file, format: .mysqlDump), deadline: EngineTestSupport.deadline())
+        } catch let error as EngineError {
+            failure = error
+        }
+        await sandbox.tearDown()
+        guard case .restoreFailed(let reason) = failure else {
+            Issue.record("expected restoreFailed, got \(String(describing: failure))", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(reason.contains(expected), "\(reason)", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the dump wrote \(marker)", sourceLocation: sourceLocation)
+        EngineTestSupport.expectNothingLeft(in: work, sourceLocation: sourceLocation)
+    }
+
+    @Test func shellEscapeIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (id INT);\n\\! touch \(marker)\nINSERT INTO t VALUES (1);\n", marker: marker, because: "Not allowed in the sandbox mode")
+    }
+
+    @Test func systemCommandIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (id INT);\nsystem touch \(marker)\nINSERT INTO t VALUES (1);\n", marker: marker, because: "Not allowed in the sandbox mode")
+    }
+
+    @Test func selectIntoOutfileOutsideTheSandboxIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);\nSELECT * FROM t INTO OUTFILE '\(marker)';\n", marker: marker, because: "--secure-file-priv")
+    }
+
+    @Test func loadDataLocalInfileIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("""
+            CREATE TABLE t (line TEXT);
+            LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t;
+            SELECT line FROM t INTO OUTFILE '\(marker)';
+
+            """, marker: marker, because: "ERROR 4166")
+    }
+
+    @Test func timeoutKillsTheClientAndTearDownLeavesNothing() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump("CREATE TABLE t (id INT);\nSELECT SLEEP(30);\n", in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await engine.makeSandbox(
+            database: "slow", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+        let started = ContinuousClock.now
+        do {
+            _ = try await sandbox.restore(EngineTestFile(file, format: .mysqlDump), deadline: .now + .seconds(3))
+            Issue.record("a 30 s dump finished within a 3 s deadline")
+        } catch let error as EngineError {
+            guard case .timedOut = error else { throw error }
+        }
+        #expect(ContinuousClock.now - started < .seconds(8))
+        // The client's whole group is gone; only the server (one process) still mentions the sandbox.
+        #expect(EngineTestSupport.processes(mentioning: work.path).count == 1)
+        await sandbox.tearDown()
+        EngineTestSupport.expectNothingLeft(in: work)
+    }
+
+    @Test func cleanUpLeftoversKillsTheServerOfACrashedRun() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let sandbox = try await engine.makeSandbox(
+            database: "orphan", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+        #expect(try await sandbox.tables().isEmpty)  // starts the server
+        let servers = EngineTestSupport.processes(mentioning: work.path)
+        #expect(servers.count == 1)
+
+        // A live owner's sandbox is left alone…
+        #expect(await SandboxCleanup.cleanUpLeftovers(under: work) == SandboxCleanup.Summary())
+        #expect(EngineTestSupport.processes(mentioning: work.path) == servers)
+
+        // …but once its owner is gone (here: a marker naming another incarnation of our pid), it is removed.
+        let sandboxDir = try #require(try FileManager.default.contentsOfDirectory(at: work, includingPropertiesForKeys: nil).first)
+        let markerURL = sandboxDir.appendingPathComponent(SandboxDirectory.markerName)
+        var marker = try JSONDecoder().decode(SandboxDirectory.Marker.self, from: Data(contentsOf: markerURL))
+        marker.ownerStartTime += 1
+        try JSONEncoder().encode(marker).write(to: markerURL)
+
+        let summary = await SandboxCleanup.cleanUpLeftovers(under: work)
+        #expect(summary.killedProcesses == servers)
+        #expect(summary.removedDirectories == [sandboxDir.path])
+        EngineTestSupport.expectNothingLeft(in: work)
+        await sandbox.tearDown()
+    }
+}
