@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+#endif
+
+/// A dump stored as one entry of a zip archive, decompressed chunk by chunk on each `stream` call (never to disk).
+public struct ZipEntrySource: DumpSource {
+    public let archive: URL
+    public let name: String
+    public let format: DumpFormat
+    let index: UInt64
+    let limits: ArchiveLimits
+
+    init(archive: URL, entry: ZipEntry, format: DumpFormat, limits: ArchiveLimits) {
+        self.archive = archive
+        self.name = entry.name
+        self.index = entry.index
+        self.format = format
+        self.limits = limits
+    }
+
+    public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
+        let zip = try ZipArchive(url: archive)
+        guard let entry = zip.entries.first(where: { $0.index == index }) else {
+            throw ArchiveError.damagedEntry(entry: name, reason: "entry vanished from the archive")
+        }
+        var budget = limits.maxExpandedBytes
+        try await zip.read(entry, budget: &budget, limit: limits.maxExpandedBytes, consume)
+    }
+}
+
+/// A dump pushed without a zip (`.sql`, `.dump`, `.sqlite`), read straight from the stored file.
+public struct FileDumpSource: DumpSource {
+    public let file: URL
+    public let name: String
+    public let format: DumpFormat
+
+    public init(file: URL, format: DumpFormat) {
+        self.file = file
+        self.name = file.lastPathComponent
+        self.format = format
+    }
+
+    public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
+        try await FileChunks.read(file, consume)
+    }
+}
+
+/// Chunked reading of a plain file with a fixed buffer, so memory stays flat whatever the file size.
+enum FileChunks {
+    static let chunkSize = 256 * 1024
+
+    static func read(_ file: URL, _ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
+        let handle: FileHandle
+        do {
+            handle = try FileHandle(forReadingFrom: file)
+        } catch {
+            throw ArchiveError.io("\(file.lastPathComponent): \(error.localizedDescription)")
+        }
+        defer { try? handle.close() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = systemRead(handle.fileDescriptor, buffer.baseAddress, chunkSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.io("\(file.lastPathComponent): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return }
+            try Task.checkCancellation()
+            try await consume(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// The first bytes of a file (for magic numbers), or fewer when it is shorter.
+    static func head(_ file: URL, count: Int) throws -> [UInt8] {
+        do {
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw ArchiveError.io("\(file.lastPathComponent): \(error.localizedDescription)")
+        }
+    }
+
+    /// Zip by content, not by name: local file header, or the end record of an empty archive.
+    static func isZip(_ head: [UInt8]) -> Bool {
+        head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Follows a SQL text dump byte by byte, across chunk boundaries, just far enough to know whether the text seen
+/// so far ends between statements, and where the unfinished statement began. Quotes, comments, dollar quotes,
+/// mysqldump `DELIMITER` and psql `COPY … FROM stdin` data blocks are understood; nothing is buffered but a
+/// few bytes of the current line, so memory stays flat.
+struct StatementLexer {
+    enum Dialect { case mysql, postgres, sqlite }
+
+    private enum State: Equatable {
+        case normal, lineComment, blockComment, single, double, backtick, bracket
+        case dollarOpen([UInt8]), dollarQuoted([UInt8]), copyData
+    }
+
+    let dialect: Dialect
+    private(set) var line = 1
+    /// Line where the statement not yet terminated started; nil between statements.
+    private(set) var pendingSince: Int?
+    /// Line where the comment still open began.
+    private(set) var commentSince: Int?
+    private var state = State.normal
+    private var escaped = false
+    private var delimiter: [UInt8] = [UInt8(ascii: ";")]
+    private var recent: [UInt8] = []
+    /// The first bytes of the current line and of the pending statement (for DELIMITER, `\` meta-commands, COPY).
+    private var linePrefix: [UInt8] = []
+    private var lineStartedClean = true
+    private var statementPrefix: [UInt8] = []
+
+    init(dialect: Dialect) { self.dialect = dialect }
+
+    /// Where the text stopped: inside a statement, a quoted string or a comment (line), or cleanly (nil).
+    var unfinishedAt: Int? {
+        if let pendingSince { return pendingSince }
+        if state == .blockComment { return commentSince }
+        return nil
+    }
+
+    /// Statements terminated so far (the SQLite engine uses it to know when to ask sqlite3_complete).
+    private(set) var statementsEnded = 0
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes { step(byte) }
+    }
+
+    mutating func feed(byte: UInt8) { step(byte) }
+
+    private mutating func step(_ b: UInt8) {
+        if linePrefix.count < 24 { linePrefix.append(b) }
+        if b == 0x0A, state == .lineComment {
+            state = .normal
+        } else {
+            process(b)
+        }
+        if b == 0x0A { newLine() }
+    }
+
+    private mutating func process(_ b: UInt8) {
+        switch state {
+        case .normal: normal(b)
+        case .lineComment: break
+        case .blockComment:
+            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent = []; return }
+        case .single: quoted(b, close: UInt8(ascii: "'"), escapes: dialect == .mysql)
+        case .double: quoted(b, close: UInt8(ascii: "\""), escapes: dialect == .mysql)
+        case .backtick: if b == UInt8(ascii: "`") { state = .normal }
+        case .bracket: if b == UInt8(ascii: "]") { state = .normal }
+        case .dollarOpen(var tag):
+            if b == UInt8(ascii: "$") { state = .dollarQuoted(tag); recent = []; return }
+            if isIdentifier(b) { tag.append(b); state = .dollarOpen(tag); return }
+            state = .normal
+            normal(b)
+            return
+        case .dollarQuoted(let tag):
+            // The closing `$tag$` is the last tag.count + 2 bytes.
+            if b == UInt8(ascii: "$"), recent.count >= tag.count + 1,
+               recent.suffix(tag.count + 1).elementsEqual([UInt8(ascii: "$")] + tag) {
+                state = .normal
+                recent = []
+                return
+            }
+        case .copyData: break
+        }
+        remember(b)
+    }
+
+    private mutating func normal(_ b: UInt8) {
+        let previous = recent.last
+        remember(b)
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { return }
+        if previous == UInt8(ascii: "-"), b == UInt8(ascii: "-") {
+            // `--` starts a comment; the first `-` was counted as statement text, undo that when it began one.
+            if statementPrefix == [UInt8(ascii: "-")] { pendingSince = nil; statementPrefix = [] }
+            state = .lineComment
+            return
+        }
+        if previous == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
+            if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix = [] }
+            state = .blockComment
+            commentSince = line
+            recent = []
+            return
+        }
+        if b == delimiter.last!, recent.count >= delimiter.count, recent.suffix(delimiter.count).elementsEqual(delimiter) {
+            endStatement()
+            return
+        }
+        if pendingSince == nil { pendingSince = line }
+        if statementPrefix.count < 16 { statementPrefix.append(b) }
+        switch b {
+        case UInt8(ascii: "'"): state = .single
+        case UInt8(ascii: "\""): state = .double
+        case UInt8(ascii: "`") where dialect != .postgres: state = .backtick
+        case UInt8(ascii: "[") where dialect == .sqlite: state = .bracket
+        case UInt8(ascii: "$") where dialect == .postgres && !(previous.map(isIdentifier) ?? false): state = .dollarOpen([])
+        default: break
+        }
+    }
+
+    private mutating func quoted(_ b: UInt8, close: UInt8, escapes: Bool) {
+        if escaped { escaped = false; return }
+        if escapes, b == UInt8(ascii: "\\") { escaped = true; return }
+        if b == close { state = .normal }
+    }
+
+    private mutating func endStatement() {
+        let isCopy = dialect == .postgres && String(decoding: statementPrefix, as: UTF8.self).uppercased().hasPrefix("COPY ")
+        pendingSince = isCopy ? pendingSince : nil
+        statementsEnded += 1
+        statementPrefix = []
+        recent = []
+        if isCopy { state = .copyData }
+    }
+
+    /// Line-level syntax: mysql `DELIMITER x`, psql `\meta` lines, the `\.` that ends COPY data.
+    private mutating func newLine() {
+        let text = String(decoding: linePrefix, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if state == .copyData {
+            // A COPY's data starts on the line after the statement, so the statement's own line is skipped here.
+            if text == "\\." { state = .normal; pendingSince = nil; statementPrefix = [] }
+        } else if lineStartedClean, state == .normal {
+            if dialect == .mysql, text.uppercased().hasPrefix("DELIMITER ") {
+                delimiter = Array(text.dropFirst("DELIMITER ".count).trimmingCharacters(in: .whitespaces).utf8)
+                if delimiter.isEmpty { delimiter = [UInt8(ascii: ";")] }
+                pendingSince = nil; statementPrefix = []; recent = []
+            } else if dialect == .postgres, text.hasPrefix("\\") {
+                pendingSince = nil; statementPrefix = []
+            }
+        }
+        line += 1
+        linePrefix = []
+        lineStartedClean = pendingSince == nil && (state == .normal || state == .copyData)
+    }
+
+    private mutating func remember(_ b: UInt8) {
+        recent.append(b)
+        if recent.count > 64 { recent.removeFirst(recent.count - 32) }
+    }
+
+    private func isIdentifier(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b >= 0x80
+    }
+}

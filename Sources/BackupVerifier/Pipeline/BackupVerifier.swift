@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+
+/// Proves (or disproves) that one stored backup restores: integrity, detection, completeness, restore into a
+/// disposable database, inspection, policy checks, comparison with the last passed version, teardown.
+/// Knows nothing of HTTP or the catalog; never throws: every outcome is a report.
+public struct BackupVerifier: Sendable {
+    public let configuration: VerifierConfiguration
+    let logger: Logger
+
+    public init(configuration: VerifierConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    static let stages = ["integrity", "detect", "completeness", "restore", "tables", "readable"]
+
+    /// Verifies `file` (a zip, or a bare dump) under `policy`. `expectedSHA256` is the catalog's hash of the blob.
+    public func verify(file: URL, expectedSHA256: String?, policy: VerificationPolicy, previous: PreviousRun?) async -> VerificationReport {
+        var run = RunRecorder()
+        let deadline = run.now + .seconds(max(1, policy.timeoutSeconds))
+        logger.info("verification started", metadata: ["file": "\(file.lastPathComponent)"])
+        do {
+            try policy.validate()
+        } catch {
+            run.record("policy", .error, "invalid policy: \(error.description)")
+            return finish(&run, policy: policy)
+        }
+        guard let source = await prepare(&run, file: file, expectedSHA256: expectedSHA256, policy: policy, deadline: deadline) else {
+            return finish(&run, policy: policy)
+        }
+        await restoreAndInspect(&run, source: source, policy: policy, previous: previous, deadline: deadline)
+        return finish(&run, policy: policy)
+    }
+
+    /// Integrity, detect and completeness; returns the dump to restore, or nil when a check decided the run.
+    private func prepare(
+        _ run: inout RunRecorder, file: URL, expectedSHA256: String?, policy: VerificationPolicy, deadline: ContinuousClock.Instant
+    ) async -> (any DumpSource)? {
+        var start = run.now
+        let stage = IntegrityStage(
+            file: file, limits: configuration.limits, dumpName: policy.dump,
+            assumedFormat: FormatDetector.assumedFormat(for: policy.engine))
+        let integrity: IntegrityStage.Result
+        do {
+            integrity = try await stage.run(deadline: deadline)
+        } catch let error as ArchiveError {
+            if case .io = error { run.record("integrity", .error, error.description, since: start) } else {
+                run.record("integrity", .failed, error.description, since: start)
+            }
+            run.time("integrity", since: start)
+            return nil
+        } catch {
+            run.record("integrity", .error, Self.describe(error), since: start)
+            run.time("integrity", since: start)
+            return nil
+        }
+        if let expectedSHA256, expectedSHA256.lowercased() != integrity.sha256 {
+            run.record("integrity", .failed, "stored file's SHA-256 is \(integrity.sha256), expected \(expectedSHA256.lowercased()): the file changed after upload", since: start)
+            run.time("integrity", since: start)
+            return nil
+        }
+        var detail = expectedSHA256 == nil ? "SHA-256 \(integrity.sha256)" : "SHA-256 matches"
+        if integrity.isZip {
+            detail += "; \(integrity.entryCount) entries consistent, CRC verified, \(ByteFormat.string(integrity.expandedBytes)) expanded"
+        } else {
+            detail += "; bare \(file.pathExtension.isEmpty ? "file" : "." + file.pathExtension) (not a zip)"
+        }
+        run.record("integrity", .passed, detail, since: start)
+        run.time("integrity", since: start)
+
+        start = run.now
+        if let reason = integrity.locateFailure {
+            run.record("detect", .failed, reason, since: start)
+            return nil
+        }
+        let name = integrity.entry?.name ?? file.lastPathComponent
+        run.dumpEntry = name
+        guard let format = integrity.scan.format else {
+            run.record("detect", .failed, "\(name) is not a recognised dump: \(integrity.scan.evidence)", since: start)
+            return nil
+        }
+        run.format = format
+        run.record("detect", .passed, "\(name): \(format.rawValue) (\(integrity.scan.evidence))", since: start)
+        run.time("detect", since: start)
+
+        start = run.now
+        let (status, reason) = CompletenessCheck.judge(integrity.scan)
+        run.record("completeness", status, reason, since: start)
+        run.time("completeness", since: start)
+        if status == .failed { return nil }
+        if let entry = integrity.entry {
+            return ZipEntrySource(archive: file, entry: entry, format: format, limits: configuration.limits)
+        }
+        return FileDumpSource(file: file, format: format)
+    }
+
+    private func finish(_ run: inout RunRecorder, policy: VerificationPolicy) -> VerificationReport {
+        run.skip(Self.stages + policy.checks.map { "check: \($0.name)" } + ["compare"])
+        if !run.checks.contains(where: { $0.name == "teardown" }) {
+            run.record("teardown", .passed, "no sandbox was started")
+        }
+        let report = run.report()
+        logger.info("verification finished", metadata: ["verdict": "\(report.verdict.rawValue)", "seconds": "\(report.totalSeconds)"])
+        return report
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as EngineError: PolicyCheckRunner.message(of: error)
+        case let error as ArchiveError: error.description
+        case is CancellationError: "the run was cancelled"
+        default: "\(error)"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+
+extension BackupVerifier {
+    /// Restore, tables, readable, policy checks and compare inside a fresh sandbox, then teardown, always.
+    func restoreAndInspect(
+        _ run: inout RunRecorder, source: any DumpSource, policy: VerificationPolicy, previous: PreviousRun?,
+        deadline: ContinuousClock.Instant
+    ) async {
+        var start = run.now
+        let choice = policy.engine == .auto ? VerifierConfiguration.automaticEngine(for: source.format) : policy.engine
+        guard let engine = configuration.engines[choice] else {
+            run.record("restore", .error,
+                "no \(choice.rawValue) engine in this installation for a \(source.format.rawValue); install \(VerifierConfiguration.package(for: choice))",
+                since: start)
+            return
+        }
+        let directory: URL
+        do {
+            directory = try RunDirectory.create(under: configuration.workRoot)
+        } catch {
+            run.record("restore", .error, "cannot create a sandbox under \(configuration.workRoot.path): \(error.localizedDescription)", since: start)
+            return
+        }
+        var sandbox: (any DatabaseSandbox)?
+        do {
+            let made = try await Self.beforeDeadline(deadline) {
+                try await engine.makeSandbox(
+                    database: policy.database ?? "backup", workDirectory: directory, deadline: deadline, logger: logger)
+            }
+            sandbox = made
+            run.engine = made.engine
+            let outcome = try await Self.beforeDeadline(deadline) { try await made.restore(source, deadline: deadline) }
+            run.mappings = outcome.rewrites
+            run.log = outcome.log
+            let notes = outcome.notes.isEmpty ? "" : "; " + outcome.notes.joined(separator: "; ")
+            let mapped = outcome.rewrites.isEmpty ? "" : "; mapped " + outcome.rewrites.map { "\($0.from) → \($0.to) (\($0.occurrences)×)" }.joined(separator: ", ")
+            run.record("restore", outcome.notes.isEmpty ? .passed : .warning,
+                       "restored \(source.name) into \(made.engine.name) \(made.engine.version)\(mapped)\(notes)", since: start)
+            run.time("restore", since: start)
+            start = run.now
+            try await inspect(&run, sandbox: made, policy: policy, previous: previous, deadline: deadline)
+            run.time("inspect", since: start)
+        } catch {
+            let status: CheckStatus = {
+                switch error {
+                case EngineError.restoreFailed: .failed
+                case let archive as ArchiveError: if case .io = archive { .error } else { .failed }
+                default: .error
+                }
+            }()
+            let stage = run.checks.contains { $0.name == "restore" } ? "readable" : "restore"
+            var detail = Self.describe(error)
+            if case EngineError.timedOut = error { detail = "timed out after \(policy.timeoutSeconds) s: \(detail)" }
+            run.record(stage, status, detail, since: start)
+        }
+        start = run.now
+        await sandbox?.tearDown()
+        do {
+            try FileManager.default.removeItem(at: directory)
+            run.record("teardown", .passed, "sandbox removed", since: start)
+        } catch {
+            let gone = !FileManager.default.fileExists(atPath: directory.path)
+            run.record("teardown", gone ? .passed : .warning,
+                       gone ? "sandbox removed" : "sandbox directory \(directory.path) could not be removed: \(error.localizedDescription)",
+                       since: start)
+            if !gone { logger.warning("sandbox directory left behind", metadata: ["path": "\(directory.path)"]) }
+        }
+        run.time("teardown", since: start)
+    }
+
+    private func inspect(
+        _ run: inout RunRecorder, sandbox: any DatabaseSandbox, policy: VerificationPolicy, previous: PreviousRun?,
+        deadline: ContinuousClock.Instant
+    ) async throws {
+        var start = run.now
+        let names = try await Self.beforeDeadline(deadline) { try await sandbox.tables() }
+        guard !names.isEmpty else {
+            run.record("tables", .failed, "the restore produced no tables", since: start)
+            return
+        }
+        run.record("tables", .passed, "\(names.count) table\(names.count == 1 ? "" : "s")", since: start)
+
+        start = run.now
+        var counts: [TableCount] = []
+        for name in names {
+            do {
+                let rows = try await Self.beforeDeadline(deadline) { try await sandbox.countRows(of: name) }
+                counts.append(TableCount(name: name, rows: rows))
+            } catch EngineError.restoreFailed(let message) {
+                run.tables = counts
+                run.record("readable", .failed, "table \(name) cannot be read: \(message)", since: start)
+                return
+            }
+        }
+        run.tables = counts
+        let total = counts.reduce(0) { $0 + $1.rows }
+        run.record("readable", .passed, "every table readable, \(total) rows in all", since: start)
+
+        for check in policy.checks {
+            start = run.now
+            let (status, detail) = await Self.withinDeadline(deadline, check: check.name) {
+                await PolicyCheckRunner.run(check, in: sandbox)
+            }
+            run.record("check: \(check.name)", status, detail, since: start)
+        }
+        start = run.now
+        let (status, detail) = TableComparison.compare(counts, with: previous, maxDropPercent: policy.maxRowDropPercent)
+        run.record("compare", status, detail, since: start)
+    }
+
+    /// Runs `operation`, giving up (and cancelling it) when the deadline passes first.
+    static func beforeDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw EngineError.timedOut("the deadline passed")
+            }
+            return value
+        }
+    }
+
+    private static func withinDeadline(
+        _ deadline: ContinuousClock.Instant, check: String, _ operation: @escaping @Sendable () async -> (CheckStatus, String)
+    ) async -> (CheckStatus, String) {
+        do {
+            return try await beforeDeadline(deadline, operation)
+        } catch {
+            return (.error, "\(check): timed out: the run's deadline passed")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+
+/// What a verifier needs besides the file: where sandboxes go, the archive limits and the engines.
+public struct VerifierConfiguration: Sendable {
+    /// Each run gets `workRoot/<run-id>/`, removed when the run ends; `SandboxJanitor` sweeps leftovers.
+    public var workRoot: URL
+    public var limits: ArchiveLimits
+    /// The engines this build can use; a format whose engine is missing gets the verdict `error`.
+    public var engines: [EngineChoice: any RestoreEngine]
+
+    public init(workRoot: URL, limits: ArchiveLimits = ArchiveLimits(), engines: [EngineChoice: any RestoreEngine]) {
+        self.workRoot = workRoot
+        self.limits = limits
+        self.engines = engines
+    }
+
+    /// The engines of a normal installation. SQLite is in-process; the server engines are added where they are wired.
+    public static func standard(workRoot: URL, logger: Logger) -> VerifierConfiguration {
+        VerifierConfiguration(workRoot: workRoot, engines: [.sqlite: SQLiteEngine()])
+    }
+
+    /// The engine `auto` picks for a format.
+    public static func automaticEngine(for format: DumpFormat) -> EngineChoice {
+        switch format {
+        case .mysqlDump: .mariadb
+        case .pgPlain, .pgCustom: .postgres
+        case .sqliteDump, .sqliteFile: .sqlite
+        }
+    }
+
+    /// The Debian package that provides an engine's programs, for "install …" reasons.
+    static func package(for engine: EngineChoice) -> String {
+        switch engine {
+        case .mariadb: "mariadb-server (and mariadb-client)"
+        case .postgres: "postgresql"
+        case .sqlite, .auto: "nothing (SQLite is built in)"
+        }
+    }
+}
+
+/// The last passed run of the same package, to compare table presence and row counts with.
+public struct PreviousRun: Sendable, Equatable {
+    /// The version string as displayed ("2022.06.20").
+    public var version: String
+    public var report: VerificationReport
+
+    public init(version: String, report: VerificationReport) {
+        self.version = version
+        self.report = report
+    }
+}

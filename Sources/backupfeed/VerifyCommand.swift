@@ -1,0 +1,81 @@
+import ArgumentParser
+import BackupVerifier
+import Foundation
+import Logging
+
+/// `backupfeed verify FILE`: the server's verification pipeline, run locally on one file.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Restore a backup into a disposable database, run the checks and print the report.",
+        discussion: "Exit status: 0 passed, 1 failed (the backup is bad), 2 error (the verifier could not judge).")
+
+    @Argument(help: "A zipped dump, or a bare .sql/.dump/.sqlite file.")
+    var file: String
+
+    @Option(help: "A verification policy (JSON, the same as the server's).")
+    var policy: String?
+
+    @Option(help: "auto, sqlite, mariadb or postgres (overrides the policy's engine).")
+    var engine: EngineChoice?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(help: "Where sandboxes are created (default: a directory under the system temp dir).")
+    var workDir: String?
+
+    @Option(help: "The expected SHA-256 of FILE.")
+    var sha256: String?
+
+    @Option(help: "A previous passed report (JSON) to compare tables and row counts with.")
+    var previous: String?
+
+    @Option(help: "The version of the previous report, for the comparison's wording.")
+    var previousVersion = "the previous version"
+
+    @Flag(help: "Log progress to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        var logger = Logger(label: "backupfeed.verify")
+        logger.logLevel = verbose ? .debug : .warning
+        var chosen = VerificationPolicy.default
+        if let policy {
+            chosen = try decode(VerificationPolicy.self, from: policy, what: "policy")
+        }
+        if let engine { chosen.engine = engine }
+        var previousRun: PreviousRun?
+        if let previous {
+            previousRun = PreviousRun(version: previousVersion, report: try decode(VerificationReport.self, from: previous, what: "previous report"))
+        }
+        let root = workDir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-verify", isDirectory: true)
+        await SandboxJanitor(root: root, logger: logger).sweep()
+        let verifier = BackupVerifier(configuration: .standard(workRoot: root, logger: logger), logger: logger)
+        let report = await verifier.verify(
+            file: URL(fileURLWithPath: file), expectedSHA256: sha256, policy: chosen, previous: previousRun)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text())
+        }
+        switch report.verdict {
+        case .passed: return
+        case .failed: throw ExitCode(1)
+        case .error: throw ExitCode(2)
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from path: String, what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationError("cannot read the \(what) \(path): \(error)")
+        }
+    }
+}
+
+extension EngineChoice: ExpressibleByArgument {}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import Testing
+@testable import BackupVerifier
+
+@Suite struct HostileSQLiteTests {
+    @Test(arguments: ["ATTACH DATABASE '%@' AS x;\nCREATE TABLE x.t(a);", "VACUUM INTO '%@';"])
+    func escapingStatementFailsAndWritesNothing(template: String) async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let outside = "/tmp/backupfeed-hostile-\(UUID().uuidString.prefix(8)).db"
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let statement = template.replacingOccurrences(of: "%@", with: outside)
+        let dump = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a);\nINSERT INTO t VALUES(1);\n\(statement)\nCOMMIT;\n"
+        let zip = try tmp.zip("Evil.1.zip", entries: [("dump.sql", Data(dump.utf8))])
+        let work = tmp.url.appendingPathComponent("work")
+        let report = await BackupVerifier.sqliteOnly(root: work).verify(file: zip, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(report.verdict == .failed)
+        #expect(report.check("restore")?.status == .failed)
+        #expect(report.summary.contains("line 5"))
+        #expect(!FileManager.default.fileExists(atPath: outside))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty)
+    }
+
+    @Test func loadExtensionIsRefused() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dump = "BEGIN TRANSACTION;\nCREATE TABLE t(a);\nSELECT load_extension('/tmp/nothing.so');\nCOMMIT;\n"
+        let file = try tmp.file("x.1.sql", Data(dump.utf8))
+        let report = await BackupVerifier.sqliteOnly(root: tmp.url.appendingPathComponent("work"))
+            .verify(file: file, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(report.verdict == .failed)
+        #expect(report.summary.contains("line 3"))
+    }
+
+    @Test func endlessQueryIsStoppedByTheDeadline() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dump = """
+            BEGIN TRANSACTION;
+            CREATE TABLE t(a);
+            WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;
+            COMMIT;
+
+            """
+        let file = try tmp.file("x.1.sql", Data(dump.utf8))
+        let work = tmp.url.appendingPathComponent("work")
+        let started = ContinuousClock.now
+        let report = await BackupVerifier.sqliteOnly(root: work)
+            .verify(file: file, expectedSHA256: nil, policy: VerificationPolicy(timeoutSeconds: 1), previous: nil)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(report.verdict == .error)
+        #expect(report.summary.contains("timed out"))
+        #expect(report.check("teardown")?.status == .passed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty)
+    }
+
+    @Test func janitorRemovesStaleRunDirectoriesOnly() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        // pid 2^22 + 1 is above Linux's pid_max, so no process owns it.
+        let stale = tmp.url.appendingPathComponent("run-4194305-deadbeef")
+        let mine = tmp.url.appendingPathComponent("run-\(getpid())-cafebabe")
+        let foreign = tmp.url.appendingPathComponent("keep-me")
+        for dir in [stale, mine, foreign] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("sqlite-x"), withIntermediateDirectories: true)
+        }
+        let removed = await SandboxJanitor(root: tmp.url, logger: .init(label: "test")).sweep()
+        #expect(removed.map(\.lastPathComponent) == ["run-4194305-deadbeef"])
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: mine.path))
+        #expect(FileManager.default.fileExists(atPath: foreign.path))
+    }
+}
