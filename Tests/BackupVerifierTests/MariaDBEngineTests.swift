@@ -10,6 +10,7 @@ struct MariaDBEngineTests {
     let engine = MariaDBEngine(templateRoot: EngineTestSupport.templates)
 
     /// Restores `file` in a fresh sandbox, hands the sandbox to `inspect`, and always tears it down.
+    @discardableResult
     func withRestored<T>(
         _ file: URL, database: String = "verify", deadlineSeconds: Int = 60,
         _ inspect: (any DatabaseSandbox, RestoreOutcome) async throws -> T

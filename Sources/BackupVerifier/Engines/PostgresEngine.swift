@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Restores pg_dump output (plain and custom format) into a throwaway `postgres` started from a template
+/// cluster: unix socket only, as the sandbox user, restored by a role that is not a superuser (so
+/// `COPY … TO PROGRAM`, server-side file access and untrusted languages are refused).
+public struct PostgresEngine: RestoreEngine {
+    public var name: String { "postgres" }
+    /// Where initialised template clusters are kept between runs (e.g. `<workRoot>/templates`).
+    public let templateRoot: URL
+    /// Holds one directory per major version with a `bin/` inside (Debian's layout); the highest is used.
+    public let installRoot: URL
+
+    public init(templateRoot: URL, installRoot: URL = URL(fileURLWithPath: "/usr/lib/postgresql")) {
+        self.templateRoot = templateRoot
+        self.installRoot = installRoot
+    }
+
+    public func makeSandbox(
+        database: String, workDirectory: URL, deadline: ContinuousClock.Instant, logger: Logger
+    ) async throws -> any DatabaseSandbox {
+        let binaries = try await PostgresBinaries.locate(under: installRoot, deadline: deadline)
+        let user = try SandboxUser.resolve()
+        let template = try await self.template(binaries, user: user)
+        let directory = try SandboxDirectory.create(in: workDirectory, engine: "postgres", user: user)
+        let sandbox = PostgresSandbox(binaries: binaries, directory: directory, database: database, deadline: deadline, logger: logger)
+        do {
+            try await sandbox.start(from: template, deadline: deadline)
+        } catch {
+            await sandbox.tearDown()
+            throw error
+        }
+        return sandbox
+    }
+
+    /// An initialised, empty cluster owned by the sandbox user, built once per server version and user.
+    private func template(_ binaries: PostgresBinaries, user: SandboxUser?) async throws -> URL {
+        let key = "postgres-\(binaries.version)-u\(user?.uid ?? UInt32(getuid()))"
+        return try await SandboxTemplateCache.shared.template(root: templateRoot, key: key, user: user) { temp in
+            let spec = ProcessSpec(
+                executable: binaries.path("initdb"),
+                arguments: ["--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "-D", temp.path + "/data"],
+                environment: ["HOME": temp.path], workingDirectory: temp.path, user: user)
+            // Shared work that later runs reuse: give it its own, generous limit.
+            let result = try await ProcessRunner.run(spec, deadline: .now + .seconds(180))
+            guard result.succeeded else {
+                throw EngineError.internalFailure("initdb failed (\(result.status)): \(lastLines(result.output))")
+            }
+        }.appendingPathComponent("data")
+    }
+}
+
+/// The PostgreSQL programs of the highest installed version, and what its psql supports.
+struct PostgresBinaries: Sendable {
+    var bin: URL
+    /// "15.18"
+    var version: String
+    /// psql knows `\restrict` (15.14+, 16.10+, 17.6+): without it, meta-commands in a plain dump cannot be fenced.
+    var psqlHasRestrict: Bool
+
+    func path(_ program: String) -> String { bin.appendingPathComponent(program).path }
+
+    private static let cache = Mutex<[String: PostgresBinaries]>([:])
+
+    static func locate(under root: URL, deadline: ContinuousClock.Instant) async throws -> PostgresBinaries {
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .compactMap { name -> (Double, URL)? in
+                let bin = root.appendingPathComponent(name).appendingPathComponent("bin")
+                let complete = ["postgres", "initdb", "psql", "pg_restore"].allSatisfy {
+                    FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent($0).path)
+                }
+                guard complete, let number = Double(name) else { return nil }
+                return (number, bin)
+            }
+        guard let bin = versions.max(by: { $0.0 < $1.0 })?.1 else {
+            throw EngineError.unavailable("PostgreSQL is not installed: apt-get install postgresql")
+        }
+        if let cached = cache.withLock({ $0[bin.path] }) { return cached }
+        let server = try await ProcessRunner.run(ProcessSpec(executable: bin.appendingPathComponent("postgres").path, arguments: ["--version"]), deadline: deadline)
+        // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        guard server.succeeded, let match = server.output.firstMatch(of: #/PostgreSQL\)\s+(\S+)/#) else {
+            throw EngineError.unavailable("postgres --version failed: \(lastLines(server.output)); reinstall postgresql")
+        }
+        let help = try await ProcessRunner.run(
+            ProcessSpec(executable: bin.appendingPathComponent("psql").path, arguments: ["--help=commands"]), deadline: deadline,
+            outputLimit: ProcessRunner.queryOutputLimit)
+        let binaries = PostgresBinaries(bin: bin, version: String(match.output.1), psqlHasRestrict: help.output.contains("\\restrict"))
+        cache.withLock { $0[bin.path] = binaries }
+        return binaries
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import Subprocess
+
+/// One throwaway PostgreSQL cluster with a database owned by `restorer`, a role that is not a superuser:
+/// the dump runs with that role's rights only.
+actor PostgresSandbox: DatabaseSandbox {
+    static let restoringRole = "restorer"
+    /// Marks SQL NULL in psql output, so it cannot be confused with an empty string.
+    static let nullMarker = "\u{1}NULL\u{1}"
+
+    nonisolated let engine: EngineInfo
+    let binaries: PostgresBinaries
+    let directory: SandboxDirectory
+    let database: String
+    let deadline: ContinuousClock.Instant
+    let logger: Logger
+    private var server: ProcessServer?
+    private var tornDown = false
+    private var settings: Set<String> = []
+    /// Reported table name → (schema, table), filled by `tables()`.
+    private var tableMap: [String: (String, String)] = [:]
+
+    init(binaries: PostgresBinaries, directory: SandboxDirectory, database: String, deadline: ContinuousClock.Instant, logger: Logger) {
+        engine = EngineInfo(name: "postgres", version: binaries.version)
+        self.binaries = binaries
+        self.directory = directory
+        self.database = database
+        self.deadline = deadline
+        self.logger = logger
+    }
+
+    /// Copies the template, starts postgres, waits until it accepts connections, creates role and database.
+    func start(from template: URL, deadline: ContinuousClock.Instant) async throws {
+        let data = directory.path("data")
+        let copy = try await ProcessRunner.run(ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, data]), deadline: deadline)
+        guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the PostgreSQL template: \(lastLines(copy.output))") }
+        let spec = ProcessSpec(
+            executable: binaries.path("postgres"),
+            arguments: [
+                "-D", data, "-c", "listen_addresses=", "-k", directory.socketDirectory.path, "-c", "unix_socket_permissions=0700",
+                "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "autovacuum=off",
+                // Dynamic shared memory as files in the data dir: removed with the sandbox even after a SIGKILL.
+                "-c", "dynamic_shared_memory_type=mmap", "-c", "max_connections=20", "-c", "log_min_messages=warning",
+            ],
+            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
+            // SIGQUIT is PostgreSQL's immediate shutdown: no checkpoint for data that is thrown away anyway.
+            teardown: [
+                .send(signal: .quit, toProcessGroup: true, allowedDurationToNextStep: .seconds(2)),
+                .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
+            ])
+        let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
+        self.server = server
+        let pidFile = data + "/postmaster.pid"
+        // postmaster.pid's 8th line turns to "ready" once connections are accepted (what pg_isready probes).
+        try await server.waitUntilReady(deadline: deadline) {
+            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return false }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count > 7 && lines[7].trimmingCharacters(in: .whitespaces) == "ready"
+        }
+        _ = try await psql(asSuperuser: true, database: "postgres", [
+            "-c", "CREATE ROLE \(Self.restoringRole) LOGIN NOSUPERUSER NOCREATEROLE CREATEDB",
+            "-c", "CREATE DATABASE \(Self.quote(database)) OWNER \(Self.restoringRole)",
+        ])
+        settings = Set(try await psql(asSuperuser: true, database: "postgres", ["-c", "SELECT name FROM pg_settings"]).map { $0[0] })
+    }
+
+    nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        source.format == .pgCustom ? try await restoreCustom(source, deadline: deadline) : try await restorePlain(source, deadline: deadline)
+    }
+
+    private nonisolated func restorePlain(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        guard binaries.psqlHasRestrict else {
+            throw EngineError.unavailable(
+                "psql \(binaries.version) lacks \\restrict, needed to fence meta-commands in plain dumps: upgrade to PostgreSQL 15.14+, 16.10+ or 17.6+")
+        }
+        let rules = PostgresDumpRules(knownSettings: await settings, serverVersion: binaries.version, restrictKey: Self.randomKey())
+        let spec = clientSpec(binaries.path("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", database])
+        let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
+            var rewriter = DumpRewriter(rules: rules)
+            var buffer = rules.preamble
+            buffer.reserveCapacity(1 << 17)
+            try await source.stream { chunk in
+                rewriter.feed(chunk, into: &buffer)
+                if buffer.count >= 1 << 16 {
+                    _ = try await writer.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            rewriter.finish(into: &buffer)
+            if !buffer.isEmpty { _ = try await writer.write(buffer) }
+            return (rewriter.rules.rewrites, rewriter.rules.notes)
+        }
+        guard result.succeeded else {
+            throw EngineError.restoreFailed("psql \(result.status): \(errorLine(result.output))")
+        }
+        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: result.output)
+    }
+
+    private nonisolated func restoreCustom(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        let spec = clientSpec(binaries.path("pg_restore"), ["--no-owner", "--no-acl", "--exit-on-error", "-d", database])
+        let (result, _) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
+            try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
+        }
+        guard result.succeeded else {
+            if result.output.contains("unsupported version") {
+                throw EngineError.unavailable(
+                    "the archive was made by a newer pg_dump than PostgreSQL \(binaries.version) can read: \(errorLine(result.output))")
+            }
+            throw EngineError.restoreFailed("pg_restore \(result.status): \(errorLine(result.output))")
+        }
+        return RestoreOutcome(notes: ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"], log: result.output)
+    }
+
+    func tables() async throws -> [String] {
+        let rows = try await psql(asSuperuser: false, database: database, [
+            "-c", "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+        ])
+        tableMap = [:]
+        for row in rows where row.count == 2 {
+            tableMap[row[0] == "public" ? row[1] : "\(row[0]).\(row[1])"] = (row[0], row[1])
+        }
+        return tableMap.keys.sorted()
+    }
+
+    func countRows(of table: String) async throws -> Int {
+        if tableMap[table] == nil { _ = try await tables() }
+        let (schema, name) = tableMap[table] ?? ("public", table)
+        let rows = try await psql(asSuperuser: false, database: database, ["-c", "SELECT count(*) FROM \(Self.quote(schema)).\(Self.quote(name))"], dumpIsAtFault: true)
+        guard let text = rows.first?.first, let count = Int(text) else { throw EngineError.restoreFailed("cannot count rows of \(table)") }
+        return count
+    }
+
+    func scalar(_ sql: String) async throws -> String? {
+        let rows = try await psql(asSuperuser: false, database: database, ["-c", sql], dumpIsAtFault: true)
+        guard let value = rows.first?.first, value != Self.nullMarker else { return nil }
+        return value
+    }
+
+    func tearDown() async {
+        guard !tornDown else { return }
+        tornDown = true
+        await server?.stop()
+        directory.remove()
+    }
+
+    /// Runs psql non-interactively; rows of tab-separated fields.
+    private func psql(asSuperuser: Bool, database: String, _ arguments: [String], dumpIsAtFault: Bool = false) async throws -> [[String]] {
+        let spec = clientSpec(binaries.path("psql"), role: asSuperuser ? "postgres" : Self.restoringRole, [
+            "-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=\(Self.nullMarker)", "-v", "ON_ERROR_STOP=1", "-d", database,
+        ] + arguments)
+        let result = try await ProcessRunner.run(spec, deadline: deadline, outputLimit: ProcessRunner.queryOutputLimit)
+        guard result.succeeded else {
+            // A query about restored tables failing means the backup is bad; a failing setup query is ours.
+            let reason = "psql: \(errorLine(result.output))"
+            throw dumpIsAtFault ? EngineError.restoreFailed(reason) : EngineError.internalFailure(reason)
+        }
+        return result.output.split(separator: "\n", omittingEmptySubsequences: true).map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+
+    /// A client program connecting over the sandbox socket as the restoring role, run as the sandbox user.
+    private nonisolated func clientSpec(_ program: String, role: String = PostgresSandbox.restoringRole, _ arguments: [String]) -> ProcessSpec {
+        ProcessSpec(
+            executable: program,
+            arguments: ["-h", directory.socketDirectory.path, "-U", role] + arguments,
+            environment: ["HOME": directory.url.path, "PSQL_HISTORY": "/dev/null", "PGAPPNAME": "backupfeed"],
+            workingDirectory: directory.url.path, user: directory.user)
+    }
+
+    static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A `\restrict` key the dump cannot guess, so it cannot `\unrestrict` itself.
+    static func randomKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<48).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import BackupVerifier
+
+/// Plain dumps that try to run shell commands or write files must fail their verification and leave no trace
+/// outside the sandbox; timeouts and crashes must leave no process and no directory behind.
+@Suite(.enabled(if: EngineTestSupport.runPostgres, "PostgreSQL is not installed (apt-get install postgresql)"))
+struct PostgresHostileDumpTests {
+    let engine = PostgresEngine(templateRoot: EngineTestSupport.templates)
+
+    func sandbox(in work: URL) async throws -> any DatabaseSandbox {
+        try await engine.makeSandbox(database: "hostile", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+    }
+
+    /// Restores `text`, expecting `EngineError.restoreFailed` mentioning `expected`, then tears down.
+    func expectRejected(_ text: String, marker: String, because expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump(text, in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await sandbox(in: work)
+        var failure: EngineError?
+        do {
+            _ = try await sandbox.restore(EngineTestFile(file, format: .pgPlain), deadline: EngineTestSupport.deadline())
+        } catch let error as EngineError {
+            failure = error
+        }
+        await sandbox.tearDown()
+        guard case .restoreFailed(let reason) = failure else {
+            Issue.record("expected restoreFailed, got \(String(describing: failure))", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(reason.contains(expected), "\(reason)", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the dump wrote \(marker)", sourceLocation: sourceLocation)
+        EngineTestSupport.expectNothingLeft(in: work, sourceLocation: sourceLocation)
+    }
+
+    static let restricted = "backslash commands are restricted"
+
+    @Test func shellEscapeIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (id int);\n\\! touch \(marker)\n", marker: marker, because: Self.restricted)
+    }
+
+    @Test func shellEscapeBetweenTheDumpsOwnUnrestrictAndRestrictIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("""
+            \\restrict abc123
+            CREATE TABLE t (id int);
+            \\unrestrict abc123
+            \\! touch \(marker)
+            \\restrict abc123
+            SELECT 1;
+            \\unrestrict abc123
+
+            """, marker: marker, because: Self.restricted)
+    }
+
+    @Test func shellEscapeAfterAStatementOnTheSameLineIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("SELECT 1; \\! touch \(marker)\n", marker: marker, because: Self.restricted)
+    }
+
+    @Test func clientSideCopyToAFileIsBlocked() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("\\copy (select 1) to '\(marker)'\n", marker: marker, because: Self.restricted)
+    }
+
+    @Test func copyToProgramIsRefusedToTheNonSuperuser() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("COPY (select 1) TO PROGRAM 'touch \(marker)';\n", marker: marker, because: "pg_execute_server_program")
+    }
+
+    @Test func serverSideCopyToAFileIsRefusedToTheNonSuperuser() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("COPY (select 1) TO '\(marker)';\n", marker: marker, because: "pg_write_server_files")
+    }
+
+    @Test func timeoutKillsTheClientAndTearDownLeavesNothing() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump("SELECT pg_sleep(30);\n", in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await sandbox(in: work)
+        let started = ContinuousClock.now
+        do {
+            _ = try await sandbox.restore(EngineTestFile(file, format: .pgPlain), deadline: .now + .seconds(3))
+            Issue.record("a 30 s dump finished within a 3 s deadline")
+        } catch let error as EngineError {
+            guard case .timedOut = error else { throw error }
+        }
+        #expect(ContinuousClock.now - started < .seconds(8))
+        // The client's whole group is gone; only the postmaster still names the sandbox on its command line.
+        #expect(EngineTestSupport.processes(mentioning: work.path).count == 1)
+        await sandbox.tearDown()
+        EngineTestSupport.expectNothingLeft(in: work)
+    }
+
+    @Test func cleanUpLeftoversKillsTheServerOfACrashedRun() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let sandbox = try await sandbox(in: work)
+        let sandboxDir = try #require(try FileManager.default.contentsOfDirectory(at: work, includingPropertiesForKeys: nil).first)
+        let postmaster = try #require(Int32(String(contentsOfFile: sandboxDir.path + "/server.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(EngineTestSupport.processes(mentioning: work.path).contains(postmaster))
+
+        // A live owner's sandbox is left alone…
+        #expect(await SandboxCleanup.cleanUpLeftovers(under: work) == SandboxCleanup.Summary())
+        // …but once its owner is gone (a marker naming another incarnation of our pid), it is removed.
+        let markerURL = sandboxDir.appendingPathComponent(SandboxDirectory.markerName)
+        var marker = try JSONDecoder().decode(SandboxDirectory.Marker.self, from: Data(contentsOf: markerURL))
+        marker.ownerStartTime += 1
+        try JSONEncoder().encode(marker).write(to: markerURL)
+
+        let summary = await SandboxCleanup.cleanUpLeftovers(under: work)
+        #expect(summary.killedProcesses == [postmaster])
+        #expect(summary.removedDirectories == [sandboxDir.path])
+        EngineTestSupport.expectNothingLeft(in: work)
+        await sandbox.tearDown()
+    }
+}
