@@ -39,8 +39,62 @@ struct StatementLexer {
     /// Statements terminated so far (the SQLite engine uses it to know when to ask sqlite3_complete).
     private(set) var statementsEnded = 0
 
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes { step(byte) }
+    /// Feeds a chunk. `onStatementEnd` gets, for each statement terminated in it, the offset just past the
+    /// terminator and the line the statement started on.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, onStatementEnd: ((_ end: Int, _ startLine: Int) -> Void)? = nil) {
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            i = skipUninteresting(bytes, from: i)
+            guard i < n else { return }
+            let ended = statementsEnded
+            let startLine = pendingSince ?? line
+            step(bytes[i])
+            i += 1
+            if statementsEnded != ended { onStatementEnd?(i, startLine) }
+        }
+    }
+
+    /// Fast paths: inside strings, comments and COPY data, and in runs of identifier-like text, most bytes
+    /// cannot change anything; skip them without the per-byte bookkeeping. Returns the next byte to step.
+    private mutating func skipUninteresting(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let n = bytes.count
+        var i = start
+        switch state {
+        case .single, .double:
+            if escaped { return i }
+            let close: UInt8 = state == .single ? 0x27 : 0x22
+            let escapes = dialect == .mysql
+            while i < n {
+                let b = bytes[i]
+                if b == close || b == 0x0A || (escapes && b == 0x5C) { break }
+                i += 1
+            }
+        case .lineComment:
+            while i < n, bytes[i] != 0x0A { i += 1 }
+        case .copyData:
+            // Only the first bytes of a line matter (is it `\.`?).
+            if linePrefix.count < 3 { return i }
+            while i < n, bytes[i] != 0x0A { i += 1 }
+        case .blockComment:
+            while i < n, bytes[i] != 0x2A, bytes[i] != 0x2F, bytes[i] != 0x0A { i += 1 }
+            if i > start { remember(bytes[i - 1]) }
+        case .normal:
+            // Identifier-like runs only matter for the start of a statement and its first bytes (COPY detection).
+            guard pendingSince != nil, statementPrefix.count >= 16, !Self.boring[Int(delimiter.last!)] else { return i }
+            while i < n, Self.boring[Int(bytes[i])] { i += 1 }
+            if i > start { remember(bytes[i - 1]) }
+        default:
+            break
+        }
+        return i
+    }
+
+    /// Bytes that never start a string, comment, terminator or line-level syntax.
+    private static let boring: [Bool] = (0..<256).map { byte in
+        let b = UInt8(byte)
+        return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b >= 0x80
+            || b == 0x5F || b == 0x20 || b == 0x09 || b == 0x2C || b == 0x28 || b == 0x29 || b == 0x2E || b == 0x0D
     }
 
     mutating func feed(byte: UInt8) { step(byte) }

@@ -7,34 +7,38 @@ struct SQLiteStatementFeeder {
     private var lexer = StatementLexer(dialect: .sqlite)
     private var pending: [UInt8] = []
     private var startLine = 1
+    /// True until the current statement's first terminator was seen (its start line is then known).
+    private var needsStart = true
     private(set) var executed = 0
 
     /// Feeds one chunk, running every statement it completes. Throws the first failing statement's error.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, into connection: SQLiteConnection) throws(EngineError) {
-        for byte in bytes {
-            let ended = lexer.statementsEnded
-            if pending.isEmpty {
-                // Skip blank space between statements so line numbers point at the statement itself.
-                if byte == 0x0A || byte == 0x0D || byte == 0x20 || byte == 0x09 { lexer.feed(byte: byte); continue }
-                startLine = lexer.line
-            }
-            pending.append(byte)
-            lexer.feed(byte: byte)
-            if lexer.statementsEnded != ended, isComplete() { try run(connection) }
+        var ends: [(end: Int, startLine: Int)] = []
+        lexer.feed(bytes) { end, startLine in ends.append((end, startLine)) }
+        var offset = 0
+        for (end, line) in ends {
+            if needsStart { startLine = line; needsStart = false }
+            pending.append(contentsOf: bytes[offset..<end])
+            offset = end
+            if isComplete() { try run(connection) }
         }
+        pending.append(contentsOf: bytes[offset...])
+        if pending.allSatisfy(Self.isBlank) { pending.removeAll(keepingCapacity: true) }
     }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D || byte == 0x20 || byte == 0x09 }
 
     /// Runs what is left at the end of the dump (text after the last `;` that is not only comments).
     mutating func finish(into connection: SQLiteConnection) throws(EngineError) {
         guard !pending.isEmpty else { return }
         let rest = String(decoding: pending, as: UTF8.self)
         if isComplete() || rest.allSatisfy({ $0.isWhitespace }) { try run(connection); return }
-        if lexer.unfinishedAt == nil, lexer.pendingSince == nil {
-            // Only comments follow the last statement.
+        if needsStart, lexer.unfinishedAt == nil {
+            // Only comments follow the last statement (a trigger cut after an inner `;` has needsStart false).
             pending = []
             return
         }
-        throw .restoreFailed("dump ends in the middle of a statement at line \(startLine): truncated")
+        throw .restoreFailed("dump ends in the middle of a statement at line \(needsStart ? lexer.unfinishedAt ?? startLine : startLine): truncated")
     }
 
     private func isComplete() -> Bool {
@@ -47,7 +51,8 @@ struct SQLiteStatementFeeder {
 
     private mutating func run(_ connection: SQLiteConnection) throws(EngineError) {
         let sql = String(decoding: pending, as: UTF8.self)
-        pending = []
+        pending.removeAll(keepingCapacity: true)
+        needsStart = true
         do {
             try connection.execute(sql)
             executed += 1
