@@ -49,7 +49,8 @@ extension BackupVerifier {
                 default: .error
                 }
             }()
-            let stage = run.checks.contains { $0.name == "restore" } ? "readable" : "restore"
+            let done = Set(run.checks.map(\.name))
+            let stage = ["restore", "tables", "readable"].first { !done.contains($0) } ?? "readable"
             var detail = Self.describe(error)
             if case EngineError.timedOut = error { detail = "timed out after \(policy.timeoutSeconds) s: \(detail)" }
             run.record(stage, status, detail, since: start)
