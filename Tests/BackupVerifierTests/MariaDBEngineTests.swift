@@ -98,7 +98,7 @@ struct MariaDBEngineTests {
     ])
     func otherRealWorldDumpsRestore(file: String, tableCount: Int) async throws {
         try await withRestored(EngineTestSupport.realworld(file)) { sandbox, outcome async throws in
-            #expect(outcome.rewrites.isEmpty)
+            #expect(!outcome.rewrites.contains { $0.from.contains("_0900_") })
             let counts = try await rowCounts(sandbox)
             #expect(counts.count == tableCount)
             #expect(counts.values.allSatisfy { $0 > 0 })

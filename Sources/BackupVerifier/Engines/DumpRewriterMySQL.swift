@@ -2,9 +2,9 @@ import Foundation
 
 /// Streaming rewrites that let mysqldump output from MySQL 8 restore into MariaDB:
 /// - MySQL 8's `_0900_` collations (unknown to MariaDB) become the closest collation the server has;
-/// - `DEFINER=` clauses naming users that do not exist in the sandbox are removed (the restoring user,
-///   root@localhost, then owns the view, trigger or routine), otherwise a trigger would fail with
-///   ERROR 1449 the first time an INSERT fires it.
+/// - `DEFINER=` clauses are removed: the named users do not exist in the sandbox (a trigger would fail with
+///   ERROR 1449 the first time an INSERT fires it), and the restoring account, deliberately without SUPER,
+///   may not name anyone but itself; it then owns the view, trigger or routine.
 /// Data lines (`INSERT INTO …`) are never touched: a collation name or "DEFINER=" inside a value is data.
 struct MySQLDumpRules: DumpLineRules {
     /// Collation names the target server knows; candidates are tried in order of closeness.
@@ -26,7 +26,7 @@ struct MySQLDumpRules: DumpLineRules {
             notes.append("MySQL 8 collations unknown to MariaDB were mapped to the closest MariaDB collation: \(list)")
         }
         if strippedDefiners > 0 {
-            notes.append("removed \(strippedDefiners) DEFINER clause(s) naming users absent from the sandbox; those objects run as the restoring user")
+            notes.append("removed \(strippedDefiners) DEFINER clause(s): their accounts do not exist in the sandbox, so those views, triggers and routines run as the restoring account")
         }
         return notes
     }
@@ -87,8 +87,6 @@ struct MySQLDumpRules: DumpLineRules {
         return text.replacing(account) { match in
             let user = Self.unquote(String(match.output.1))
             let host = Self.unquote(String(match.output.2))
-            // root@localhost is the account the restore runs as: it exists, keep the clause as written.
-            if user == "root" && host == "localhost" { return String(match.output.0) }
             strippedDefiners += 1
             tally.add(from: "DEFINER=\(user)@\(host)", to: "(removed: the restoring user owns the object)")
             return ""

@@ -4,7 +4,8 @@ import Foundation
 /// - our own `\restrict KEY` (random) goes first and the dump's `\restrict`/`\unrestrict` lines are dropped, so
 ///   no line of the dump can leave psql's restricted mode: every other backslash command (`\!`, `\copy`, …)
 ///   then fails the restore;
-/// - `\connect` is dropped: everything restores into the sandbox database;
+/// - `\connect`, `CREATE DATABASE` and `ALTER DATABASE` (pg_dump --create) are dropped: everything restores
+///   into the sandbox database;
 /// - ownership and privileges are skipped (`ALTER … OWNER TO`, `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`,
 ///   `SET SESSION AUTHORIZATION`), like `pg_restore --no-owner --no-acl`: the roles do not exist in the sandbox
 ///   and the restoring role is deliberately not a superuser;
@@ -64,6 +65,10 @@ struct PostgresDumpRules: DumpLineRules {
             }
         case UInt8(ascii: "C"):
             if DumpBytes.hasPrefix(line, "COPY "), DumpBytes.text(line).hasSuffix("FROM stdin;") { inCopy = true }
+            if DumpBytes.hasPrefix(line, "CREATE DATABASE ") {
+                tally.add(from: "CREATE DATABASE", to: "(skipped: everything restores into the sandbox database)")
+                return
+            }
         case UInt8(ascii: "A"):
             let text = DumpBytes.text(line)
             if text.hasPrefix("ALTER "), let owner = text.firstMatch(of: #/ OWNER TO ("(?:[^"]|"")+"|[^\s;]+);$/#) {
@@ -72,6 +77,10 @@ struct PostgresDumpRules: DumpLineRules {
                 return
             }
             if text.hasPrefix("ALTER DEFAULT PRIVILEGES ") { return skipPrivileges("ALTER DEFAULT PRIVILEGES") }
+            if text.hasPrefix("ALTER DATABASE ") {
+                tally.add(from: "ALTER DATABASE", to: "(skipped: it names the dump's database, not the sandbox's)")
+                return
+            }
         case UInt8(ascii: "G"):
             if DumpBytes.hasPrefix(line, "GRANT ") { return skipPrivileges("GRANT") }
         case UInt8(ascii: "R"):

@@ -30,32 +30,19 @@ public struct MariaDBEngine: RestoreEngine {
         let user = try SandboxUser.resolve()
         let directory = try SandboxDirectory.create(in: workDirectory, engine: "mariadb", user: user)
         return MariaDBSandbox(
-            binaries: binaries, directory: directory, database: database, templates: templateProvider(binaries, user: user),
+            binaries: binaries, directory: directory, database: database, templates: templateProvider(binaries, user: user, logger: logger),
             deadline: deadline, logger: logger)
     }
 
     /// Builds (once) and returns the template data directory for one lower_case_table_names mode; the mode is
     /// fixed when a data directory is initialised, hence one template per mode.
-    private func templateProvider(_ binaries: MariaDBBinaries, user: SandboxUser?) -> @Sendable (Bool) async throws -> URL {
+    private func templateProvider(_ binaries: MariaDBBinaries, user: SandboxUser?, logger: Logger) -> @Sendable (Bool) async throws -> URL {
         let root = templateRoot
         return { lowerCase in
             let version = binaries.version.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
-            let key = "mariadb-\(version)-lc\(lowerCase ? 1 : 0)-u\(user?.uid ?? UInt32(getuid()))"
+            let key = "mariadb-\(version)-t2-lc\(lowerCase ? 1 : 0)-u\(user?.uid ?? UInt32(getuid()))"
             return try await SandboxTemplateCache.shared.template(root: root, key: key, user: user) { temp in
-                let spec = ProcessSpec(
-                    executable: binaries.installDB,
-                    arguments: [
-                        "--no-defaults", "--datadir=\(temp.path)/data", "--auth-root-authentication-method=normal",
-                        "--skip-test-db", "--skip-name-resolve", "--lower-case-table-names=\(lowerCase ? 1 : 0)",
-                    ] + MariaDBBinaries.sharedServerOptions,
-                    environment: ["HOME": temp.path], workingDirectory: temp.path, user: user)
-                // Shared work that later runs reuse: give it its own, generous limit.
-                let result = try await ProcessRunner.run(spec, deadline: .now + .seconds(180))
-                guard result.succeeded else {
-                    let errors = result.output.split(whereSeparator: \.isNewline).filter { $0.contains("ERROR") || $0.contains("rror:") }
-                    throw EngineError.internalFailure(
-                        "mariadb-install-db failed (\(result.status)): \(errors.isEmpty ? lastLines(result.output) : errors.prefix(3).joined(separator: " | "))")
-                }
+                try await MariaDBTemplate.build(in: temp, binaries: binaries, lowerCaseTableNames: lowerCase, user: user, logger: logger)
             }.appendingPathComponent("data")
         }
     }

@@ -32,13 +32,13 @@ actor MariaDBSandbox: DatabaseSandbox {
         defaultSchema = database
     }
 
-    var socket: String { directory.socketDirectory.appendingPathComponent("mariadbd.sock").path }
+    nonisolated var socket: String { directory.socketDirectory.appendingPathComponent("mariadbd.sock").path }
 
     nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
         let origin = Self.caseInsensitiveOrigin(DumpHead.lines(try await DumpHead.read(source)))
         try await start(lowerCaseTableNames: origin != nil, deadline: deadline)
         let collations = try await knownCollations(deadline: deadline)
-        let spec = await clientSpec(["--max-allowed-packet=1G", database])
+        let spec = clientSpec(account: MariaDBTemplate.restoringUser, ["--max-allowed-packet=1G", database])
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             var rewriter = DumpRewriter(rules: MySQLDumpRules(knownCollations: collations))
             var buffer: [UInt8] = []
@@ -95,7 +95,7 @@ actor MariaDBSandbox: DatabaseSandbox {
 
     func scalar(_ sql: String) async throws -> String? {
         if tableMap.isEmpty { _ = try await tables() }
-        let rows = try await query(sql, schema: defaultSchema, deadline: deadline, dumpIsAtFault: true)
+        let rows = try await query(sql, schema: defaultSchema, account: MariaDBTemplate.restoringUser, deadline: deadline, dumpIsAtFault: true)
         guard let value = rows.first?.first, value != "NULL" else { return nil }
         return value
     }
@@ -115,9 +115,9 @@ actor MariaDBSandbox: DatabaseSandbox {
         let copy = try await ProcessRunner.run(
             ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, directory.path("data")]), deadline: deadline)
         guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the MariaDB template: \(lastLines(copy.output))") }
-        // secure_file_priv names an empty directory inside the sandbox: INTO OUTFILE and LOAD DATA cannot
-        // reach anything else.
-        for name in ["files", "tmp"] {
+        // secure_file_priv and plugin_dir name empty directories inside the sandbox: INTO OUTFILE, LOAD DATA and
+        // INSTALL SONAME cannot reach anything else (the restoring account lacks FILE anyway).
+        for name in ["files", "tmp", "plugins"] {
             try FileManager.default.createDirectory(atPath: directory.path(name), withIntermediateDirectories: false)
             try SandboxFiles.chown(directory.path(name), to: directory.user)
         }
@@ -128,8 +128,11 @@ actor MariaDBSandbox: DatabaseSandbox {
                 "--pid-file=\(directory.path("mariadbd.pid"))", "--secure-file-priv=\(directory.path("files"))",
                 "--tmpdir=\(directory.path("tmp"))", "--local-infile=0", "--skip-log-bin", "--skip-name-resolve",
                 "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--max-allowed-packet=1G",
-                "--lower-case-table-names=\(lowerCaseTableNames ? 1 : 0)",
-            ] + MariaDBBinaries.sharedServerOptions,
+                "--plugin-dir=\(directory.path("plugins"))",
+                // CREATE TABLE … DATA DIRECTORY='/elsewhere' would otherwise put table files outside the sandbox:
+                // no symbolic links (MyISAM, Aria) and no per-table tablespaces (InnoDB) make it a no-op.
+                "--skip-symbolic-links", "--innodb-file-per-table=0",
+            ] + MariaDBTemplate.sharedOptions(lowerCaseTableNames: lowerCaseTableNames),
             environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
             // The data is thrown away: no graceful shutdown to wait for.
             teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))])
@@ -153,10 +156,10 @@ actor MariaDBSandbox: DatabaseSandbox {
 
     /// Runs SQL through the client; rows of tab-separated fields.
     private func query(
-        _ sql: String, schema: String? = nil, deadline: ContinuousClock.Instant,
+        _ sql: String, schema: String? = nil, account: String = "root", deadline: ContinuousClock.Instant,
         dumpIsAtFault: Bool = false
     ) async throws -> [[String]] {
-        let spec = clientSpec(["--skip-column-names", "-e", sql] + (schema.map { [$0] } ?? []))
+        let spec = clientSpec(account: account, ["--skip-column-names", "-e", sql] + (schema.map { [$0] } ?? []))
         let result = try await ProcessRunner.run(spec, deadline: deadline, outputLimit: ProcessRunner.queryOutputLimit)
         guard result.succeeded else {
             // A query about restored tables failing means the backup is bad; a failing setup query is ours.
@@ -169,12 +172,13 @@ actor MariaDBSandbox: DatabaseSandbox {
     }
 
     /// The client as the sandbox user, with `--sandbox` (no `\!`, `system`, `tee`, `source`) and no LOCAL INFILE.
-    private func clientSpec(_ extra: [String]) -> ProcessSpec {
+    /// `root` for our own setup and inspection queries, the restricted account for anything from the dump or policy.
+    private nonisolated func clientSpec(account: String, _ extra: [String]) -> ProcessSpec {
         ProcessSpec(
             executable: binaries.client,
             arguments: [
                 "--no-defaults", "--sandbox", "--local-infile=0", "--batch", "--default-character-set=utf8mb4",
-                "--socket=\(socket)", "-u", "root",
+                "--socket=\(socket)", "-u", account,
             ] + extra,
             environment: ["HOME": directory.url.path, "MYSQL_HISTFILE": "/dev/null"],
             workingDirectory: directory.url.path, user: directory.user)

@@ -26,7 +26,7 @@ public struct PostgresEngine: RestoreEngine {
     ) async throws -> any DatabaseSandbox {
         let binaries = try await PostgresBinaries.locate(under: installRoot, deadline: deadline)
         let user = try SandboxUser.resolve()
-        let template = try await self.template(binaries, user: user)
+        let template = try await self.template(binaries, user: user, logger: logger)
         let directory = try SandboxDirectory.create(in: workDirectory, engine: "postgres", user: user)
         let sandbox = PostgresSandbox(binaries: binaries, directory: directory, database: database, deadline: deadline, logger: logger)
         do {
@@ -38,19 +38,12 @@ public struct PostgresEngine: RestoreEngine {
         return sandbox
     }
 
-    /// An initialised, empty cluster owned by the sandbox user, built once per server version and user.
-    private func template(_ binaries: PostgresBinaries, user: SandboxUser?) async throws -> URL {
-        let key = "postgres-\(binaries.version)-u\(user?.uid ?? UInt32(getuid()))"
+    /// An initialised cluster owned by the sandbox user, built once per server version and user, already holding
+    /// the restoring role and an empty database it owns (renamed per run): a run then only copies and starts.
+    private func template(_ binaries: PostgresBinaries, user: SandboxUser?, logger: Logger) async throws -> URL {
+        let key = "postgres-\(binaries.version)-t2-u\(user?.uid ?? UInt32(getuid()))"
         return try await SandboxTemplateCache.shared.template(root: templateRoot, key: key, user: user) { temp in
-            let spec = ProcessSpec(
-                executable: binaries.path("initdb"),
-                arguments: ["--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "-D", temp.path + "/data"],
-                environment: ["HOME": temp.path], workingDirectory: temp.path, user: user)
-            // Shared work that later runs reuse: give it its own, generous limit.
-            let result = try await ProcessRunner.run(spec, deadline: .now + .seconds(180))
-            guard result.succeeded else {
-                throw EngineError.internalFailure("initdb failed (\(result.status)): \(lastLines(result.output))")
-            }
+            try await PostgresTemplate.build(in: temp, binaries: binaries, user: user, logger: logger)
         }.appendingPathComponent("data")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Subprocess
+import Synchronization
 
 /// One throwaway PostgreSQL cluster with a database owned by `restorer`, a role that is not a superuser:
 /// the dump runs with that role's rights only.
@@ -51,18 +52,30 @@ actor PostgresSandbox: DatabaseSandbox {
             ])
         let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
         self.server = server
-        let pidFile = data + "/postmaster.pid"
-        // postmaster.pid's 8th line turns to "ready" once connections are accepted (what pg_isready probes).
-        try await server.waitUntilReady(deadline: deadline) {
-            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return false }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            return lines.count > 7 && lines[7].trimmingCharacters(in: .whitespaces) == "ready"
+        try await server.waitUntilReady(deadline: deadline) { Self.isReady(dataDirectory: data) }
+        // The template already holds the restoring role and its empty database: renaming is a catalog update,
+        // where CREATE DATABASE would copy template1.
+        if database != PostgresTemplate.targetDatabase {
+            _ = try await psql(asSuperuser: true, database: "template1", [
+                "-c", "ALTER DATABASE \(PostgresTemplate.targetDatabase) RENAME TO \(Self.quote(database))",
+            ])
         }
-        _ = try await psql(asSuperuser: true, database: "postgres", [
-            "-c", "CREATE ROLE \(Self.restoringRole) LOGIN NOSUPERUSER NOCREATEROLE CREATEDB",
-            "-c", "CREATE DATABASE \(Self.quote(database)) OWNER \(Self.restoringRole)",
-        ])
-        settings = Set(try await psql(asSuperuser: true, database: "postgres", ["-c", "SELECT name FROM pg_settings"]).map { $0[0] })
+        if let cached = Self.settingsCache.withLock({ $0[binaries.version] }) {
+            settings = cached
+        } else {
+            settings = Set(try await psql(asSuperuser: true, database: "template1", ["-c", "SELECT name FROM pg_settings"]).map { $0[0] })
+            Self.settingsCache.withLock { [settings] in $0[binaries.version] = settings }
+        }
+    }
+
+    /// Setting names per server version: the same for every sandbox of that version.
+    private static let settingsCache = Mutex<[String: Set<String>]>([:])
+
+    /// postmaster.pid's 8th line turns to "ready" once connections are accepted (what pg_isready probes).
+    static func isReady(dataDirectory: String) -> Bool {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.count > 7 && lines[7].trimmingCharacters(in: .whitespaces) == "ready"
     }
 
     nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Subprocess
+
+/// Builds the template cluster every PostgreSQL sandbox is copied from.
+///
+/// Copy time grows with the number of files (one per relation), so the template keeps only what a run needs:
+/// `template1` (where the superuser connects to rename the target) and the empty target database owned by the
+/// restoring role. `postgres` and `template0` are dropped (pg_dump --create's `CREATE DATABASE … TEMPLATE
+/// template0` is skipped by the rewriter anyway: everything restores into the sandbox database), and 1 MB WAL
+/// segments replace the 16 MB default.
+enum PostgresTemplate {
+    /// The database a run renames to the policy's database name.
+    static let targetDatabase = "backupfeed_restore"
+
+    static func build(in directory: URL, binaries: PostgresBinaries, user: SandboxUser?, logger: Logger) async throws {
+        let deadline = ContinuousClock.now + .seconds(180)
+        let data = directory.path + "/data"
+        let initdb = try await ProcessRunner.run(ProcessSpec(
+            executable: binaries.path("initdb"),
+            arguments: ["--no-sync", "--wal-segsize=1", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "-D", data],
+            environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline)
+        guard initdb.succeeded else { throw EngineError.internalFailure("initdb failed (\(initdb.status)): \(lastLines(initdb.output))") }
+
+        // The template's own server listens on a short private socket directory (socket paths are limited).
+        let socketDirectory = URL(fileURLWithPath: "/tmp/backupfeed-sock-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: socketDirectory) }
+        try SandboxFiles.chown(socketDirectory.path, to: user)
+        let server = ProcessServer(ProcessSpec(
+            executable: binaries.path("postgres"),
+            arguments: ["-D", data, "-c", "listen_addresses=", "-k", socketDirectory.path, "-c", "fsync=off"],
+            environment: ["HOME": directory.path], workingDirectory: directory.path, user: user,
+            // SIGINT is a fast shutdown with a final checkpoint: the template must be consistent on disk.
+            teardown: [
+                .send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: .seconds(20)),
+                .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
+            ]), pidFile: directory.appendingPathComponent("server.pid"), logger: logger)
+        do {
+            try await server.waitUntilReady(deadline: deadline) { PostgresSandbox.isReady(dataDirectory: data) }
+            let role = PostgresSandbox.restoringRole
+            let setup = try await ProcessRunner.run(ProcessSpec(
+                executable: binaries.path("psql"),
+                arguments: [
+                    "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory.path, "-U", "postgres", "-d", "template1",
+                    "-c", "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB",
+                    "-c", "CREATE DATABASE \(targetDatabase) OWNER \(role)",
+                    "-c", "DROP DATABASE postgres",
+                    "-c", "ALTER DATABASE template0 IS_TEMPLATE false",
+                    "-c", "DROP DATABASE template0",
+                ],
+                environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline)
+            guard setup.succeeded else { throw EngineError.internalFailure("cannot prepare the PostgreSQL template: \(lastLines(setup.output))") }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.pid"))
+    }
+}
