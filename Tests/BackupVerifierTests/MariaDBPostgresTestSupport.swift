@@ -33,7 +33,9 @@ struct EngineTestFile: DumpSource {
 
 /// Shared places and probes for the MariaDB and PostgreSQL engine tests.
 enum EngineTestSupport {
-    static let root = URL(fileURLWithPath: "/tmp/backupfeed-engine-tests", isDirectory: true)
+    /// `BACKUPFEED_ENGINE_TEST_ROOT` overrides it, e.g. to run the suite as an unprivileged user.
+    static let root = URL(
+        fileURLWithPath: ProcessInfo.processInfo.environment["BACKUPFEED_ENGINE_TEST_ROOT"] ?? "/tmp/backupfeed-engine-tests", isDirectory: true)
     /// One template per engine for the whole suite (and across runs): initialising takes seconds, copying doesn't.
     static let templates = root.appendingPathComponent("templates", isDirectory: true)
     static let fixtures = URL(fileURLWithPath: "/work/shared/fixtures", isDirectory: true)

@@ -55,8 +55,10 @@ actor MariaDBSandbox: DatabaseSandbox {
             return (rewriter.rules.rewrites, rewriter.rules.notes)
         }
         guard result.succeeded else {
+            logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
             throw EngineError.restoreFailed("mariadb client \(result.status): \(errorLine(result.output))")
         }
+        logger.debug("MariaDB restore finished", metadata: ["dump": "\(source.name)", "rewrites": "\(fed?.0.count ?? 0)"])
         var notes = fed?.1 ?? []
         if let origin {
             notes.insert("restored with lower_case_table_names=1, as on the dump's source server (\(origin), case-insensitive table names)", at: 0)
@@ -105,6 +107,7 @@ actor MariaDBSandbox: DatabaseSandbox {
         tornDown = true
         await server?.stop()
         directory.remove()
+        logger.debug("MariaDB sandbox removed", metadata: ["sandbox": "\(directory.url.path)"])
     }
 
     /// Copies the template, starts mariadbd, waits for its socket and creates the target database.
@@ -136,11 +139,16 @@ actor MariaDBSandbox: DatabaseSandbox {
             environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
             // The data is thrown away: no graceful shutdown to wait for.
             teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))])
+        let started = ContinuousClock.now
         let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
         self.server = server
         let socket = self.socket
         try await server.waitUntilReady(deadline: deadline) { FileManager.default.fileExists(atPath: socket) }
         _ = try await query("CREATE DATABASE IF NOT EXISTS \(Self.quote(database))", deadline: deadline)
+        logger.debug("mariadbd ready", metadata: [
+            "pid": "\(server.pid ?? 0)", "sandbox": "\(directory.url.path)", "lower_case_table_names": "\(lowerCaseTableNames ? 1 : 0)",
+            "seconds": "\(ContinuousClock.now - started)",
+        ])
     }
 
     /// Full collation names the server accepts. MariaDB 10.10+ lists its UCA 14 collations charset-less

@@ -27,6 +27,7 @@ enum MariaDBTemplate {
 
     static func build(in directory: URL, binaries: MariaDBBinaries, lowerCaseTableNames: Bool, user: SandboxUser?, logger: Logger) async throws {
         let deadline = ContinuousClock.now + .seconds(180)
+        logger.info("building the MariaDB template data directory (once per version)", metadata: ["path": "\(directory.path)"])
         let data = directory.path + "/data"
         let install = try await ProcessRunner.run(ProcessSpec(
             executable: binaries.installDB,

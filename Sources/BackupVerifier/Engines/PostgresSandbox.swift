@@ -52,7 +52,11 @@ actor PostgresSandbox: DatabaseSandbox {
             ])
         let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
         self.server = server
+        let started = ContinuousClock.now
         try await server.waitUntilReady(deadline: deadline) { Self.isReady(dataDirectory: data) }
+        logger.debug("postgres ready", metadata: [
+            "pid": "\(server.pid ?? 0)", "sandbox": "\(directory.url.path)", "seconds": "\(ContinuousClock.now - started)",
+        ])
         // The template already holds the restoring role and its empty database: renaming is a catalog update,
         // where CREATE DATABASE would copy template1.
         if database != PostgresTemplate.targetDatabase {
@@ -105,6 +109,7 @@ actor PostgresSandbox: DatabaseSandbox {
             return (rewriter.rules.rewrites, rewriter.rules.notes)
         }
         guard result.succeeded else {
+            logger.info("PostgreSQL restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
             throw EngineError.restoreFailed("psql \(result.status): \(errorLine(result.output))")
         }
         return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: result.output)
@@ -155,6 +160,7 @@ actor PostgresSandbox: DatabaseSandbox {
         tornDown = true
         await server?.stop()
         directory.remove()
+        logger.debug("PostgreSQL sandbox removed", metadata: ["sandbox": "\(directory.url.path)"])
     }
 
     /// Runs psql non-interactively; rows of tab-separated fields.

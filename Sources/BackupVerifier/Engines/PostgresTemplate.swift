@@ -15,6 +15,7 @@ enum PostgresTemplate {
 
     static func build(in directory: URL, binaries: PostgresBinaries, user: SandboxUser?, logger: Logger) async throws {
         let deadline = ContinuousClock.now + .seconds(180)
+        logger.info("building the PostgreSQL template data directory (once per version)", metadata: ["path": "\(directory.path)"])
         let data = directory.path + "/data"
         let initdb = try await ProcessRunner.run(ProcessSpec(
             executable: binaries.path("initdb"),
