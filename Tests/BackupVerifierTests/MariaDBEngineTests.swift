@@ -16,6 +16,7 @@ struct MariaDBEngineTests {
         _ inspect: (any DatabaseSandbox, RestoreOutcome) async throws -> T
     ) async throws -> T {
         let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
         let sandbox = try await engine.makeSandbox(
             database: database, workDirectory: work, deadline: EngineTestSupport.deadline(seconds: deadlineSeconds),
             logger: Logger(label: "test"))
@@ -157,9 +158,9 @@ struct MariaDBEngineTests {
     @Test func missingProgramsAreReportedAsUnavailable() async throws {
         let engine = MariaDBEngine(templateRoot: EngineTestSupport.templates, searchPaths: ["/nonexistent"])
         await #expect(throws: EngineError.unavailable("MariaDB is not installed: apt-get install mariadb-server")) {
-            _ = try await engine.makeSandbox(
-                database: "x", workDirectory: try EngineTestSupport.workDirectory(), deadline: EngineTestSupport.deadline(),
-                logger: Logger(label: "test"))
+            let work = try EngineTestSupport.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            _ = try await engine.makeSandbox(database: "x", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
         }
     }
 }

@@ -105,9 +105,9 @@ struct PostgresEngineTests {
     @Test func missingInstallationIsReportedAsUnavailable() async throws {
         let engine = PostgresEngine(templateRoot: EngineTestSupport.templates, installRoot: URL(fileURLWithPath: "/nonexistent"))
         await #expect(throws: EngineError.unavailable("PostgreSQL is not installed: apt-get install postgresql")) {
-            _ = try await engine.makeSandbox(
-                database: "x", workDirectory: try EngineTestSupport.workDirectory(), deadline: EngineTestSupport.deadline(),
-                logger: Logger(label: "test"))
+            let work = try EngineTestSupport.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            _ = try await engine.makeSandbox(database: "x", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
         }
     }
 }

@@ -47,6 +47,8 @@ enum MariaDBTemplate {
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: socketDirectory) }
         try SandboxFiles.chown(socketDirectory.path, to: user)
+        // Until the build is done this is a sandbox like any other: a crash leaves a server SandboxCleanup must kill.
+        try SandboxDirectory.writeMarker(in: directory, extraDirectories: [socketDirectory.path])
         let socket = socketDirectory.path + "/mariadbd.sock"
         let server = ProcessServer(ProcessSpec(
             executable: binaries.server,
@@ -75,5 +77,6 @@ enum MariaDBTemplate {
         }
         await server.stop()
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.pid"))
+        SandboxDirectory.removeMarker(in: directory)
     }
 }

@@ -28,6 +28,8 @@ enum PostgresTemplate {
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: socketDirectory) }
         try SandboxFiles.chown(socketDirectory.path, to: user)
+        // Until the build is done this is a sandbox like any other: a crash leaves a server SandboxCleanup must kill.
+        try SandboxDirectory.writeMarker(in: directory, extraDirectories: [socketDirectory.path])
         let server = ProcessServer(ProcessSpec(
             executable: binaries.path("postgres"),
             arguments: ["-D", data, "-c", "listen_addresses=", "-k", socketDirectory.path, "-c", "fsync=off"],
@@ -58,5 +60,6 @@ enum PostgresTemplate {
         }
         await server.stop()
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.pid"))
+        SandboxDirectory.removeMarker(in: directory)
     }
 }

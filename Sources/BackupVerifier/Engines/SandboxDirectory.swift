@@ -42,10 +42,9 @@ struct SandboxDirectory: Sendable {
             extra.append(socketDirectory.path)
         }
         let directory = SandboxDirectory(url: url, socketDirectory: socketDirectory, user: user)
-        // The marker goes in before anything can start, so a crash at any later point is cleaned up.
-        let marker = Marker(ownerPID: getpid(), ownerStartTime: processStartTime(getpid()) ?? 0, extraDirectories: extra)
         do {
-            try JSONEncoder().encode(marker).write(to: url.appendingPathComponent(markerName))
+            // The marker goes in before anything can start, so a crash at any later point is cleaned up.
+            try writeMarker(in: url, extraDirectories: extra)
             try SandboxFiles.chown(url.path, to: user)
             if socketDirectory != url { try SandboxFiles.chown(socketDirectory.path, to: user) }
             try SandboxFiles.checkSearchable(url, by: user)
@@ -54,6 +53,17 @@ struct SandboxDirectory: Sendable {
             throw error
         }
         return directory
+    }
+
+    /// Marks `directory` as owned by this process, for `SandboxCleanup` (template builds use it too).
+    static func writeMarker(in directory: URL, extraDirectories: [String] = []) throws {
+        let marker = Marker(ownerPID: getpid(), ownerStartTime: processStartTime(getpid()) ?? 0, extraDirectories: extraDirectories)
+        try JSONEncoder().encode(marker).write(to: directory.appendingPathComponent(markerName))
+    }
+
+    /// Unmarks a directory that must outlive this process (a finished template).
+    static func removeMarker(in directory: URL) {
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(markerName))
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
