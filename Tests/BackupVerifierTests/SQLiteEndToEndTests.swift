@@ -98,4 +98,39 @@ import Testing
         #expect(report.verdict == .error)
         #expect(report.summary.contains("install mariadb-server"))
     }
+
+    @Test func dumpWithoutTablesFails() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let file = try tmp.file("x.1.sql", Data("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCOMMIT;\n".utf8))
+        let report = await BackupVerifier.sqliteOnly(root: tmp.url.appendingPathComponent("work"))
+            .verify(file: file, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(report.verdict == .failed)
+        #expect(report.check("tables")?.status == .failed)
+        #expect(report.summary == "the restore produced no tables")
+    }
+
+    /// sqlite3 .dump writes virtual tables straight into sqlite_schema; one whose module is missing restores
+    /// but cannot be read, which the readable check must catch.
+    @Test func unreadableTableFails() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dump = """
+            PRAGMA foreign_keys=OFF;
+            BEGIN TRANSACTION;
+            CREATE TABLE a(x);
+            INSERT INTO a VALUES(1);
+            PRAGMA writable_schema=ON;
+            INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','v','v',0,'CREATE VIRTUAL TABLE v USING nosuchmodule(y)');
+            PRAGMA writable_schema=OFF;
+            COMMIT;
+
+            """
+        let file = try tmp.file("x.1.sql", Data(dump.utf8))
+        let report = await BackupVerifier.sqliteOnly(root: tmp.url.appendingPathComponent("work"))
+            .verify(file: file, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(report.verdict == .failed, "\(report.text())")
+        #expect(report.check("readable")?.status == .failed)
+        #expect(report.summary.hasPrefix("table v cannot be read: no such module: nosuchmodule"))
+    }
 }

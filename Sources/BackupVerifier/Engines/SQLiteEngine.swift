@@ -58,6 +58,9 @@ final class SQLiteSandbox: DatabaseSandbox, @unchecked Sendable {
             if ContinuousClock.now >= deadline { throw EngineError.timedOut("the restore did not finish before the deadline") }
         }
         try locked { try feeder.finish(into: connection) }
+        // Inspect through a fresh connection, as any reader of the restored file would: schema written directly
+        // into sqlite_schema (how .dump writes virtual tables) only takes effect on open.
+        locked { self.connection = nil }
         logger.debug("sqlite dump restored", metadata: ["statements": "\(feeder.executed)"])
         return RestoreOutcome(log: "executed \(feeder.executed) statements")
     }
