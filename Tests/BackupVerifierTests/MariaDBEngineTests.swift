@@ -46,6 +46,13 @@ struct MariaDBEngineTests {
             #expect(sandbox.engine.version.hasPrefix("10."))
             #expect(outcome.rewrites.isEmpty)
             #expect(try await sandbox.scalar("SELECT COUNT(*) FROM owners WHERE last_name IS NOT NULL") == "10")
+            // Counted one by one (not from the all-tables query): a table that cannot be read fails the check.
+            await #expect {
+                _ = try await sandbox.countRows(of: "no_such_table")
+            } throws: { error in
+                guard case EngineError.restoreFailed(let reason) = error else { return false }
+                return reason.contains("no_such_table")
+            }
             return try await rowCounts(sandbox)
         }
         for (table, rows) in ["owners": 10, "pets": 13, "visits": 4, "vets": 6, "specialties": 3, "types": 6] {

@@ -47,6 +47,13 @@ struct PostgresEngineTests {
             #expect(try await sandbox.scalar("SELECT current_user") == "restorer")
             #expect(try await sandbox.scalar("SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user") == "false")
             #expect(try await sandbox.scalar("SELECT NULL") == nil)
+            // Counted one by one (not from the all-tables query): a table that cannot be read fails the check.
+            await #expect {
+                _ = try await sandbox.countRows(of: "no_such_table")
+            } throws: { error in
+                guard case EngineError.restoreFailed(let reason) = error else { return false }
+                return reason.contains("no_such_table")
+            }
             if format == .pgPlain {
                 // The dump's own \restrict line was replaced by ours, and its OWNER TO postgres skipped.
                 #expect(outcome.rewrites.contains { $0.from == "\\restrict <dump's key>" })

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Subprocess
+import Synchronization
 
 /// One throwaway MariaDB server. It starts lazily, on first use, because the dump's header decides how:
 /// a dump from a case-insensitive server (macOS, Windows) needs `lower_case_table_names=1`.
@@ -16,6 +17,8 @@ actor MariaDBSandbox: DatabaseSandbox {
     private var tornDown = false
     /// Reported table name → (schema, table), filled by `tables()`.
     private var tableMap: [String: (String, String)] = [:]
+    /// Row counts fetched for all tables in one query by `tables()`; empty when that query failed.
+    private var countCache: [String: Int] = [:]
     private var defaultSchema: String
 
     init(
@@ -82,11 +85,24 @@ actor MariaDBSandbox: DatabaseSandbox {
             tableMap[schemas.count == 1 ? row[1] : "\(row[0]).\(row[1])"] = (row[0], row[1])
         }
         if schemas.count == 1, let only = schemas.first { defaultSchema = only }
-        return tableMap.keys.sorted()
+        let names = tableMap.keys.sorted()
+        // One client run counts every table (each run costs a process start); if any table is unreadable the
+        // query fails as a whole and countRows asks table by table, which names the culprit.
+        countCache = [:]
+        if !names.isEmpty, names.count <= 500 {
+            let sql = names.enumerated().map { index, key in
+                "SELECT \(index), COUNT(*) FROM \(Self.quote(tableMap[key]!.0)).\(Self.quote(tableMap[key]!.1))"
+            }.joined(separator: " UNION ALL ")
+            for row in (try? await query(sql, deadline: deadline)) ?? [] where row.count == 2 {
+                if let index = Int(row[0]), names.indices.contains(index), let count = Int(row[1]) { countCache[names[index]] = count }
+            }
+        }
+        return names
     }
 
     func countRows(of table: String) async throws -> Int {
         if tableMap.isEmpty { _ = try await tables() }
+        if let cached = countCache[table] { return cached }
         let (schema, name) = tableMap[table] ?? (defaultSchema, table)
         let rows = try await query("SELECT COUNT(*) FROM \(Self.quote(schema)).\(Self.quote(name))", deadline: deadline, dumpIsAtFault: true)
         guard let text = rows.first?.first, let count = Int(text) else {
@@ -154,13 +170,18 @@ actor MariaDBSandbox: DatabaseSandbox {
     /// Full collation names the server accepts. MariaDB 10.10+ lists its UCA 14 collations charset-less
     /// (`uca1400_ai_ci`) in `collations`; the full `utf8mb4_uca1400_ai_ci` names are in the applicability table.
     private func knownCollations(deadline: ContinuousClock.Instant) async throws -> Set<String> {
+        if let cached = Self.collationCache.withLock({ $0[binaries.version] }) { return cached }
         var names = Set(try await query("SELECT collation_name FROM information_schema.collations", deadline: deadline).map { $0[0] })
         if let full = try? await query(
             "SELECT full_collation_name FROM information_schema.collation_character_set_applicability", deadline: deadline) {
             names.formUnion(full.map { $0[0] })
         }
+        Self.collationCache.withLock { [names] in $0[binaries.version] = names }
         return names
     }
+
+    /// Collation names per server version: the same for every sandbox of that version.
+    private static let collationCache = Mutex<[String: Set<String>]>([:])
 
     /// Runs SQL through the client; rows of tab-separated fields.
     private func query(

@@ -21,6 +21,8 @@ actor PostgresSandbox: DatabaseSandbox {
     private var settings: Set<String> = []
     /// Reported table name → (schema, table), filled by `tables()`.
     private var tableMap: [String: (String, String)] = [:]
+    /// Row counts fetched for all tables in one query by `tables()`; empty when that query failed.
+    private var countCache: [String: Int] = [:]
 
     init(binaries: PostgresBinaries, directory: SandboxDirectory, database: String, deadline: ContinuousClock.Instant, logger: Logger) {
         engine = EngineInfo(name: "postgres", version: binaries.version)
@@ -138,11 +140,24 @@ actor PostgresSandbox: DatabaseSandbox {
         for row in rows where row.count == 2 {
             tableMap[row[0] == "public" ? row[1] : "\(row[0]).\(row[1])"] = (row[0], row[1])
         }
-        return tableMap.keys.sorted()
+        let names = tableMap.keys.sorted()
+        // One client run counts every table (each run costs a process start); if any table is unreadable the
+        // query fails as a whole and countRows asks table by table, which names the culprit.
+        countCache = [:]
+        if !names.isEmpty, names.count <= 500 {
+            let sql = names.enumerated().map { index, key in
+                "SELECT \(index), count(*) FROM \(Self.quote(tableMap[key]!.0)).\(Self.quote(tableMap[key]!.1))"
+            }.joined(separator: " UNION ALL ")
+            for row in (try? await psql(asSuperuser: false, database: database, ["-c", sql])) ?? [] where row.count == 2 {
+                if let index = Int(row[0]), names.indices.contains(index), let count = Int(row[1]) { countCache[names[index]] = count }
+            }
+        }
+        return names
     }
 
     func countRows(of table: String) async throws -> Int {
         if tableMap[table] == nil { _ = try await tables() }
+        if let cached = countCache[table] { return cached }
         let (schema, name) = tableMap[table] ?? ("public", table)
         let rows = try await psql(asSuperuser: false, database: database, ["-c", "SELECT count(*) FROM \(Self.quote(schema)).\(Self.quote(name))"], dumpIsAtFault: true)
         guard let text = rows.first?.first, let count = Int(text) else { throw EngineError.restoreFailed("cannot count rows of \(table)") }
