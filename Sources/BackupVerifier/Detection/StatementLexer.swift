@@ -114,13 +114,13 @@ struct StatementLexer {
         case .normal: normal(b)
         case .lineComment: break
         case .blockComment:
-            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent = []; return }
+            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
         case .single: quoted(b, close: UInt8(ascii: "'"), escapes: dialect == .mysql)
         case .double: quoted(b, close: UInt8(ascii: "\""), escapes: dialect == .mysql)
         case .backtick: if b == UInt8(ascii: "`") { state = .normal }
         case .bracket: if b == UInt8(ascii: "]") { state = .normal }
         case .dollarOpen(var tag):
-            if b == UInt8(ascii: "$") { state = .dollarQuoted(tag); recent = []; return }
+            if b == UInt8(ascii: "$") { state = .dollarQuoted(tag); recent.removeAll(keepingCapacity: true); return }
             if isIdentifier(b) { tag.append(b); state = .dollarOpen(tag); return }
             state = .normal
             normal(b)
@@ -130,7 +130,7 @@ struct StatementLexer {
             if b == UInt8(ascii: "$"), recent.count >= tag.count + 1,
                recent.suffix(tag.count + 1).elementsEqual([UInt8(ascii: "$")] + tag) {
                 state = .normal
-                recent = []
+                recent.removeAll(keepingCapacity: true)
                 return
             }
         case .copyData: break
@@ -144,15 +144,15 @@ struct StatementLexer {
         if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { return }
         if previous == UInt8(ascii: "-"), b == UInt8(ascii: "-") {
             // `--` starts a comment; the first `-` was counted as statement text, undo that when it began one.
-            if statementPrefix == [UInt8(ascii: "-")] { pendingSince = nil; statementPrefix = [] }
+            if statementPrefix == [UInt8(ascii: "-")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
             state = .lineComment
             return
         }
         if previous == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
-            if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix = [] }
+            if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
             state = .blockComment
             commentSince = line
-            recent = []
+            recent.removeAll(keepingCapacity: true)
             return
         }
         if b == delimiter.last!, recent.count >= delimiter.count, recent.suffix(delimiter.count).elementsEqual(delimiter) {
@@ -181,28 +181,39 @@ struct StatementLexer {
         let isCopy = dialect == .postgres && String(decoding: statementPrefix, as: UTF8.self).uppercased().hasPrefix("COPY ")
         pendingSince = isCopy ? pendingSince : nil
         statementsEnded += 1
-        statementPrefix = []
-        recent = []
+        statementPrefix.removeAll(keepingCapacity: true)
+        recent.removeAll(keepingCapacity: true)
         if isCopy { state = .copyData }
     }
 
-    /// Line-level syntax: mysql `DELIMITER x`, psql `\meta` lines, the `\.` that ends COPY data.
+    /// Line-level syntax: mysql `DELIMITER x`, psql `\meta` lines, the `\.` that ends COPY data. Text is only
+    /// built for the rare candidate lines: this runs once per line of a dump of any size.
     private mutating func newLine() {
-        let text = String(decoding: linePrefix, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if state == .copyData {
             // A COPY's data starts on the line after the statement, so the statement's own line is skipped here.
-            if text == "\\." { state = .normal; pendingSince = nil; statementPrefix = [] }
-        } else if lineStartedClean, state == .normal {
-            if dialect == .mysql, text.uppercased().hasPrefix("DELIMITER ") {
-                delimiter = Array(text.dropFirst("DELIMITER ".count).trimmingCharacters(in: .whitespaces).utf8)
-                if delimiter.isEmpty { delimiter = [UInt8(ascii: ";")] }
-                pendingSince = nil; statementPrefix = []; recent = []
-            } else if dialect == .postgres, text.hasPrefix("\\") {
-                pendingSince = nil; statementPrefix = []
+            if linePrefix.count >= 2, linePrefix[0] == 0x5C, linePrefix[1] == 0x2E,
+               linePrefix.dropFirst(2).allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) {
+                state = .normal
+                pendingSince = nil
+                statementPrefix.removeAll(keepingCapacity: true)
+            }
+        } else if lineStartedClean, state == .normal, let first = linePrefix.first(where: { $0 != 0x20 && $0 != 0x09 }) {
+            if dialect == .mysql, first == UInt8(ascii: "D") || first == UInt8(ascii: "d") {
+                let text = String(decoding: linePrefix, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.uppercased().hasPrefix("DELIMITER ") {
+                    delimiter = Array(text.dropFirst("DELIMITER ".count).trimmingCharacters(in: .whitespaces).utf8)
+                    if delimiter.isEmpty { delimiter = [UInt8(ascii: ";")] }
+                    pendingSince = nil
+                    statementPrefix.removeAll(keepingCapacity: true)
+                    recent.removeAll(keepingCapacity: true)
+                }
+            } else if dialect == .postgres, first == 0x5C {
+                pendingSince = nil
+                statementPrefix.removeAll(keepingCapacity: true)
             }
         }
         line += 1
-        linePrefix = []
+        linePrefix.removeAll(keepingCapacity: true)
         lineStartedClean = pendingSince == nil && (state == .normal || state == .copyData)
     }
 

@@ -18,7 +18,8 @@ final class SQLiteConnection {
 
     init(path: String, deadline: ContinuousClock.Instant) throws(EngineError) {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_PRIVATECACHE
+        // NOMUTEX: the sandbox serialises access itself (one run, one lock), SQLite need not lock again per call.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_PRIVATECACHE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "code \(rc)"

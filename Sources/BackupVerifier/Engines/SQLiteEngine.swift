@@ -51,7 +51,7 @@ final class SQLiteSandbox: DatabaseSandbox, @unchecked Sendable {
     private func restoreDump(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
         let connection = try withConnection(create: true, deadline: deadline) { $0 }
         // The sandbox file is thrown away afterwards: durability only costs time.
-        try? connection.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        locked { try? connection.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;") }
         var feeder = SQLiteStatementFeeder()
         try await source.stream { chunk in
             try locked { try feeder.feed(chunk, into: connection) }
