@@ -16,7 +16,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "A verification policy (JSON, the same as the server's).")
     var policy: String?
 
-    @Option(help: "auto, sqlite, mariadb or postgres (overrides the policy's engine).")
+    @Option(help: "The engine to restore with, overriding the policy's.")
     var engine: EngineChoice?
 
     @Flag(help: "Print the report as JSON.")
@@ -73,7 +73,9 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             return try JSONDecoder().decode(type, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw ValidationError("cannot read the \(what) \(path): \(error)")
+            // Exit 2 like any other case where no verdict could be reached.
+            FileHandle.standardError.write(Data("error: cannot read the \(what) \(path): \(error)\n".utf8))
+            throw ExitCode(2)
         }
     }
 }

@@ -50,7 +50,7 @@ struct RunRecorder {
             let policyChecks = checks.filter { $0.name.hasPrefix("check: ") }.count
             var text = "restored \(tables.count) tables (\(rows) rows)"
             if let engine { text += " with \(engine.name) \(engine.version)" }
-            if policyChecks > 0 { text += "; \(policyChecks) policy checks passed" }
+            if policyChecks > 0 { text += "; \(policyChecks) policy check\(policyChecks == 1 ? "" : "s") passed" }
             let warnings = checks.filter { $0.status == .warning }
             if let first = warnings.first {
                 text += "; \(warnings.count) warning\(warnings.count == 1 ? "" : "s"): \(first.detail)"

@@ -56,7 +56,11 @@ extension BackupVerifier {
             run.record(stage, status, detail, since: start)
         }
         start = run.now
-        await sandbox?.tearDown()
+        if let sandbox {
+            // A fresh task does not inherit cancellation: a cancelled run (server shutdown) must still stop its
+            // database server and wait for it, which needs working sleeps.
+            await Task { await sandbox.tearDown() }.value
+        }
         do {
             try FileManager.default.removeItem(at: directory)
             run.record("teardown", .passed, "sandbox removed", since: start)
