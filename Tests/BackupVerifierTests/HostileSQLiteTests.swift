@@ -57,6 +57,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty)
     }
 
+    /// A server shutdown cancels running verifications: the run ends promptly as `error` and still tears down.
+    @Test func cancelledRunStillTearsDown() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dump = "PRAGMA foreign_keys=OFF;\nCREATE TABLE t(a);\n"
+            + "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;\n"
+        let file = try tmp.file("x.1.sql", Data(dump.utf8))
+        let work = tmp.url.appendingPathComponent("work")
+        let verifier = BackupVerifier.sqliteOnly(root: work)
+        let task = Task { await verifier.verify(file: file, expectedSHA256: nil, policy: .default, previous: nil) }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        task.cancel()
+        let report = await task.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(report.verdict == .error)
+        #expect(report.summary.hasPrefix("the run was cancelled"))
+        #expect(report.check("teardown")?.status == .passed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty)
+    }
+
     @Test func janitorRemovesStaleRunDirectoriesOnly() async throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

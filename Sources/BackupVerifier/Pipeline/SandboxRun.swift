@@ -53,7 +53,9 @@ extension BackupVerifier {
             let stage = ["restore", "tables", "readable"].first { !done.contains($0) } ?? "readable"
             var detail = Self.describe(error)
             if case EngineError.timedOut = error { detail = "timed out after \(policy.timeoutSeconds) s: \(detail)" }
-            run.record(stage, status, detail, since: start)
+            // Engines see cancellation as an interruption; say what really happened.
+            if Task.isCancelled { detail = "the run was cancelled before it finished (\(detail))" }
+            run.record(stage, Task.isCancelled ? .error : status, detail, since: start)
         }
         start = run.now
         if let sandbox {
