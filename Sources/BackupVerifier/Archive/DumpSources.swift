@@ -24,7 +24,7 @@ public struct ZipEntrySource: DumpSource {
     }
 
     public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
-        let zip = try ZipArchive(url: archive)
+        let zip = try ZipArchive(url: archive, maxEntries: limits.maxEntries)
         guard let entry = zip.entries.first(where: { $0.index == index }) else {
             throw ArchiveError.damagedEntry(entry: name, reason: "entry vanished from the archive")
         }

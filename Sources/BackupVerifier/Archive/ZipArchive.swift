@@ -17,7 +17,8 @@ final class ZipArchive {
     private let handle: OpaquePointer
     let entries: [ZipEntry]
 
-    init(url: URL) throws(ArchiveError) {
+    /// `maxEntries` refuses a central directory with too many entries before each one is stat'ed and kept.
+    init(url: URL, maxEntries: Int = .max) throws(ArchiveError) {
         self.url = url
         var code: Int32 = 0
         guard let handle = zip_open(url.path, ZIP_CHECKCONS | ZIP_RDONLY, &code) else {
@@ -25,6 +26,10 @@ final class ZipArchive {
         }
         self.handle = handle
         let count = max(0, zip_get_num_entries(handle, 0))
+        if count > maxEntries {
+            zip_discard(handle)
+            throw .tooManyEntries(count: Int(count), limit: maxEntries)
+        }
         var entries: [ZipEntry] = []
         entries.reserveCapacity(Int(min(count, 100_000)))
         for index in 0..<UInt64(count) {

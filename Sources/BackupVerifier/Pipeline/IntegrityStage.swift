@@ -36,7 +36,7 @@ struct IntegrityStage {
             scan.finish()
             return Result(sha256: sha, isZip: false, scan: scan)
         }
-        let zip = try ZipArchive(url: file)
+        let zip = try ZipArchive(url: file, maxEntries: limits.maxEntries)
         try zip.checkDeclaredLimits(limits)
         var result = Result(sha256: sha, isZip: true, scan: scan)
         result.entryCount = zip.entries.count
