@@ -91,6 +91,20 @@ struct MariaDBEngineTests {
         }
     }
 
+    @Test func mixedCaseDumpWithoutItsHeaderFailsNamingTheCaseMismatch() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let text = try String(contentsOf: EngineTestSupport.realworld("mysql80-triggers-macos-mixedcase.sql"), encoding: .utf8)
+        let headless = try EngineTestSupport.dump(String(text.drop { $0 != "\n" }.dropFirst()), in: work)
+        do {
+            try await withRestored(headless) { _, _ in Issue.record("restored without lower_case_table_names=1") }
+        } catch let EngineError.restoreFailed(reason) {
+            #expect(reason.contains("ERROR 1146"))
+            #expect(reason.contains("differ only in case"))
+            #expect(reason.contains("All_Data"))
+        }
+    }
+
     @Test func definerViewsRestoreWithCollationMapping() async throws {
         try await withRestored(EngineTestSupport.realworld("mysql80-views-definer-spanish-identifiers.sql")) { sandbox, outcome async throws in
             #expect(outcome.rewrites.contains { $0.from.hasPrefix("utf8mb4_0900_") })

@@ -59,7 +59,8 @@ actor MariaDBSandbox: DatabaseSandbox {
         }
         guard result.succeeded else {
             logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
-            throw EngineError.restoreFailed("mariadb client \(result.status): \(errorLine(result.output))")
+            let reason = errorLine(result.output)
+            throw EngineError.restoreFailed("mariadb client \(result.status): \(reason)\(await caseMismatchHint(reason))")
         }
         logger.debug("MariaDB restore finished", metadata: ["dump": "\(source.name)", "rewrites": "\(fed?.0.count ?? 0)"])
         var notes = fed?.1 ?? []
@@ -67,6 +68,18 @@ actor MariaDBSandbox: DatabaseSandbox {
             notes.insert("restored with lower_case_table_names=1, as on the dump's source server (\(origin), case-insensitive table names)", at: 0)
         }
         return RestoreOutcome(rewrites: fed?.0 ?? [], notes: notes, log: result.output)
+    }
+
+    /// For "Table 'db.all_data' doesn't exist" when `db.All_Data` exists: the dump comes from a server with
+    /// case-insensitive table names (macOS, Windows) whose header did not say so; tell the reader.
+    private func caseMismatchHint(_ reason: String) async -> String {
+        // information_schema compares names case-insensitively: BINARY makes `All_Data` differ from `all_data`.
+        guard let match = reason.firstMatch(of: #/ERROR 1146 .*Table '([^'.]+)\.([^']+)' doesn't exist/#) else { return "" }
+        let (schema, table) = (String(match.output.1), String(match.output.2))
+        let sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = '\(schema.replacingOccurrences(of: "'", with: "''"))' "
+            + "AND LOWER(table_name) = LOWER('\(table.replacingOccurrences(of: "'", with: "''"))') AND BINARY table_name <> '\(table.replacingOccurrences(of: "'", with: "''"))'"
+        guard let existing = try? await query(sql, deadline: .now + .seconds(10)).first?.first else { return "" }
+        return " (the dump refers to `\(table)` but created `\(existing)`: names that differ only in case, as on a server with lower_case_table_names=1, e.g. macOS or Windows)"
     }
 
     func tables() async throws -> [String] {
