@@ -54,6 +54,42 @@ import Testing
         #expect(budget < 0)
     }
 
+    /// A zip whose headers (local and central, kept consistent) claim 1000 bytes for 3 MiB of data.
+    @Test func lyingSizeHeaderDoesNotGetPastTheLimits() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let zip = try tmp.zip("liar.1.zip", entries: [("dump.sql", Data(count: 3 << 20))])
+        var bytes = try Data(contentsOf: zip)
+        func patch(_ at: Int, _ value: UInt32) {
+            for i in 0..<4 { bytes[at + i] = UInt8((value >> (8 * UInt32(i))) & 0xFF) }
+        }
+        #expect(bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+        patch(22, 1000)
+        let central = try #require(bytes.range(of: Data([0x50, 0x4B, 0x01, 0x02]))).lowerBound
+        patch(central + 24, 1000)
+        try bytes.write(to: zip)
+        let work = tmp.url.appendingPathComponent("work")
+        let limited = await BackupVerifier.sqliteOnly(root: work, limits: ArchiveLimits(maxExpandedBytes: 1 << 20))
+            .verify(file: zip, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(limited.verdict == .failed, "\(limited.text())")
+        #expect(limited.summary.contains("more than the limit of 1.0 MiB"))
+        #expect(limited.check("restore")?.status == .skipped)
+        // Within the limits, the lie itself is caught (libzip hands out all 3 MiB without complaint).
+        let unlimited = await BackupVerifier.sqliteOnly(root: work).verify(file: zip, expectedSHA256: nil, policy: .default, previous: nil)
+        #expect(unlimited.verdict == .failed)
+        #expect(unlimited.summary == "entry dump.sql: holds 3145728 bytes, its header says 1000")
+    }
+
+    @Test func crc32MatchesTheStandardCheckValue() {
+        var crc = CRC32()
+        Data("1234".utf8).withUnsafeBytes { crc.update($0) }
+        Data("56789".utf8).withUnsafeBytes { crc.update($0) }
+        #expect(crc.value == 0xCBF4_3926)
+        var long = CRC32()
+        Data(repeating: 0, count: 1 << 20).withUnsafeBytes { long.update($0) }
+        #expect(long.value == 0xA738_EA1C)
+    }
+
     @Test func tooManyEntriesAreRefused() async throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

@@ -7,6 +7,8 @@ struct ZipEntry: Sendable, Equatable {
     var name: String
     /// Uncompressed size as declared by the header (may lie; reads are counted separately).
     var size: Int64
+    /// CRC-32 from the central directory, when it has one.
+    var crc: UInt32? = nil
     var isDirectory: Bool { name.hasSuffix("/") }
 }
 
@@ -46,7 +48,8 @@ final class ZipArchive {
                 throw .encrypted(entry: name)
             }
             let size = st.valid & UInt64(ZIP_STAT_SIZE) != 0 ? Int64(clamping: st.size) : 0
-            entries.append(ZipEntry(index: index, name: name, size: size))
+            let crc = st.valid & UInt64(ZIP_STAT_CRC) != 0 ? st.crc : nil
+            entries.append(ZipEntry(index: index, name: name, size: size, crc: crc))
         }
         self.entries = entries
     }
@@ -80,6 +83,8 @@ final class ZipArchive {
         defer { zip_fclose(file) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
+        var crc = CRC32()
+        var total: Int64 = 0
         while true {
             let n = zip_fread(file, buffer.baseAddress, UInt64(chunkSize))
             if n < 0 {
@@ -87,7 +92,15 @@ final class ZipArchive {
                 if zip_error_code_zip(error) == ZIP_ER_CRC { throw ArchiveError.crcMismatch(entry: entry.name) }
                 throw ArchiveError.damagedEntry(entry: entry.name, reason: String(cString: zip_error_strerror(error)))
             }
-            if n == 0 { return }
+            if n == 0 {
+                if total != entry.size {
+                    throw ArchiveError.damagedEntry(entry: entry.name, reason: "holds \(total) bytes, its header says \(entry.size)")
+                }
+                if let expected = entry.crc, crc.value != expected { throw ArchiveError.crcMismatch(entry: entry.name) }
+                return
+            }
+            total += n
+            crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)]))
             budget -= n
             // The header's size may lie: count what really comes out.
             if budget < 0 { throw ArchiveError.tooLarge(bytes: limit - budget, limit: limit) }
