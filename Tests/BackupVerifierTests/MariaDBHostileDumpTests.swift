@@ -59,6 +59,11 @@ struct MariaDBHostileDumpTests {
             """, marker: marker, because: "ERROR 4166")
     }
 
+    @Test func dumpThatQuitsTheClientEarlyFails() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (id INT);\nquit\nINSERT INTO t VALUES (1);\n", marker: marker, because: "stopped before the end of the dump")
+    }
+
     @Test func serverLogRedirectedOutsideTheSandboxIsBlocked() async throws {
         let marker = EngineTestSupport.pwnedMarker()
         try await expectRejected(

@@ -78,6 +78,12 @@ struct PostgresHostileDumpTests {
         try await expectRejected("COPY (select 1) TO '\(marker)';\n", marker: marker, because: "pg_write_server_files")
     }
 
+    @Test func dumpEndingInsideAStringFails() async throws {
+        // psql silently drops an unterminated last statement at end of input; the restore must not pass.
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected("CREATE TABLE t (n text);\nINSERT INTO t VALUES ('cut here\n", marker: marker, because: "the dump ends inside an unterminated statement or string")
+    }
+
     @Test func timeoutKillsTheClientAndTearDownLeavesNothing() async throws {
         let work = try EngineTestSupport.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }

@@ -42,6 +42,7 @@ actor MariaDBSandbox: DatabaseSandbox {
         try await start(lowerCaseTableNames: origin != nil, deadline: deadline)
         let collations = try await knownCollations(deadline: deadline)
         let spec = clientSpec(account: MariaDBTemplate.restoringUser, ["--max-allowed-packet=1G", database])
+        let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             var rewriter = DumpRewriter(rules: MySQLDumpRules(knownCollations: collations))
             var buffer: [UInt8] = []
@@ -54,14 +55,16 @@ actor MariaDBSandbox: DatabaseSandbox {
                 }
             }
             rewriter.finish(into: &buffer)
-            if !buffer.isEmpty { _ = try await writer.write(buffer) }
+            buffer.append(contentsOf: Array("\nDELIMITER ;\nSELECT '\(sentinel)';\n".utf8))
+            _ = try await writer.write(buffer)
             return (rewriter.rules.rewrites, rewriter.rules.notes)
         }
         guard result.succeeded else {
             logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
             let reason = errorLine(result.output)
-            throw EngineError.restoreFailed("mariadb client \(result.status): \(reason)\(await caseMismatchHint(reason))")
+            throw EngineError.restoreFailed(restoreFailure(client: "mariadb client", status: result.status, output: result.output) + (await caseMismatchHint(reason)))
         }
+        try checkSentinel(sentinel, in: result.output, client: "mariadb")
         logger.debug("MariaDB restore finished", metadata: ["dump": "\(source.name)", "rewrites": "\(fed?.0.count ?? 0)"])
         var notes = fed?.1 ?? []
         if let origin {

@@ -95,6 +95,7 @@ actor PostgresSandbox: DatabaseSandbox {
         }
         let rules = PostgresDumpRules(knownSettings: await settings, serverVersion: binaries.version, restrictKey: Self.randomKey())
         let spec = clientSpec(binaries.path("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", database])
+        let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             var rewriter = DumpRewriter(rules: rules)
             var buffer = rules.preamble
@@ -107,13 +108,15 @@ actor PostgresSandbox: DatabaseSandbox {
                 }
             }
             rewriter.finish(into: &buffer)
-            if !buffer.isEmpty { _ = try await writer.write(buffer) }
+            buffer.append(contentsOf: Array("\nSELECT '\(sentinel)';\n".utf8))
+            _ = try await writer.write(buffer)
             return (rewriter.rules.rewrites, rewriter.rules.notes)
         }
         guard result.succeeded else {
             logger.info("PostgreSQL restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
-            throw EngineError.restoreFailed("psql \(result.status): \(errorLine(result.output))")
+            throw EngineError.restoreFailed(restoreFailure(client: "psql", status: result.status, output: result.output))
         }
+        try checkSentinel(sentinel, in: result.output, client: "psql")
         return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: result.output)
     }
 

@@ -88,6 +88,34 @@ func errorLine(_ output: String) -> String {
     return String(lastLines(output).prefix(500))
 }
 
+/// A statement appended after the dump whose output proves the client read the dump to its end: a dump that
+/// makes the client quit early (`quit`, `exit`) or ends inside an unterminated statement or string must fail
+/// its restore, not pass with half its data.
+func restoreSentinel() -> String {
+    "backupfeed-restore-complete-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+}
+
+/// Throws `restoreFailed` when the client's output lacks the sentinel's result.
+func checkSentinel(_ sentinel: String, in output: String, client: String) throws {
+    guard !output.contains(sentinel) else { return }
+    throw EngineError.restoreFailed(
+        "\(client) stopped before the end of the dump (an unterminated statement or string, or a command that ends the client): \(errorLine(output))")
+}
+
+/// When the client failed on our sentinel itself, the dump's last statement or string was never closed:
+/// say that rather than quote a syntax error about a statement the dump does not contain.
+func failedOnSentinel(_ output: String) -> Bool {
+    let reason = errorLine(output)
+    return reason.contains("near \"backupfeed\"") || reason.contains("backupfeed-restore-complete-")
+}
+
+/// The reason for a failed restore, in words about the dump.
+func restoreFailure(client: String, status: TerminationStatus, output: String) -> String {
+    failedOnSentinel(output)
+        ? "the dump ends inside an unterminated statement or string (cut short?): \(client) \(status): \(errorLine(output))"
+        : "\(client) \(status): \(errorLine(output))"
+}
+
 /// The last few lines of a log, for a one-line error message.
 func lastLines(_ text: String, count: Int = 3) -> String {
     text.split(whereSeparator: \.isNewline).suffix(count).joined(separator: " | ")
