@@ -83,13 +83,15 @@ import Testing
         defer { tmp.remove() }
         // pid 2^22 + 1 is above Linux's pid_max, so no process owns it.
         let stale = tmp.url.appendingPathComponent("run-4194305-deadbeef")
-        let mine = tmp.url.appendingPathComponent("run-\(getpid())-cafebabe")
+        let mine = tmp.url.appendingPathComponent("run-\(getpid())-\(RunDirectory.startTime(of: getpid()) ?? 0)-cafebabe")
+        // Our pid, but another start time: a crashed process whose pid was reused since.
+        let reused = tmp.url.appendingPathComponent("run-\(getpid())-12345-feedface")
         let foreign = tmp.url.appendingPathComponent("keep-me")
-        for dir in [stale, mine, foreign] {
+        for dir in [stale, mine, foreign, reused] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("sqlite-x"), withIntermediateDirectories: true)
         }
         let removed = await SandboxJanitor(root: tmp.url, logger: .init(label: "test")).sweep()
-        #expect(removed.map(\.lastPathComponent) == ["run-4194305-deadbeef"])
+        #expect(Set(removed.map(\.lastPathComponent)) == ["run-4194305-deadbeef", reused.lastPathComponent])
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: mine.path))
         #expect(FileManager.default.fileExists(atPath: foreign.path))
