@@ -84,5 +84,8 @@ import Testing
         Data("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n\\unrestrict abc\n".utf8)
             .withUnsafeBytes { pg.feed($0) }
         #expect(pg.unfinishedAt == nil)
+        var escaped = StatementLexer(dialect: .postgres)
+        Data("INSERT INTO t VALUES (E'it\\'s', 'C:\\');\n".utf8).withUnsafeBytes { escaped.feed($0) }
+        #expect(escaped.unfinishedAt == nil)
     }
 }

@@ -20,6 +20,7 @@ struct StatementLexer {
     private(set) var commentSince: Int?
     private var state = State.normal
     private var escaped = false
+    private var quoteEscapes = false
     private var delimiter: [UInt8] = [UInt8(ascii: ";")]
     private var recent: [UInt8] = []
     /// The first bytes of the current line and of the pending statement (for DELIMITER, `\` meta-commands, COPY).
@@ -64,7 +65,7 @@ struct StatementLexer {
         case .single, .double:
             if escaped { return i }
             let close: UInt8 = state == .single ? 0x27 : 0x22
-            let escapes = dialect == .mysql
+            let escapes = state == .single ? quoteEscapes : dialect == .mysql
             while i < n {
                 let b = bytes[i]
                 if b == close || b == 0x0A || (escapes && b == 0x5C) { break }
@@ -115,7 +116,7 @@ struct StatementLexer {
         case .lineComment: break
         case .blockComment:
             if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
-        case .single: quoted(b, close: UInt8(ascii: "'"), escapes: dialect == .mysql)
+        case .single: quoted(b, close: UInt8(ascii: "'"), escapes: quoteEscapes)
         case .double: quoted(b, close: UInt8(ascii: "\""), escapes: dialect == .mysql)
         case .backtick: if b == UInt8(ascii: "`") { state = .normal }
         case .bracket: if b == UInt8(ascii: "]") { state = .normal }
@@ -162,7 +163,10 @@ struct StatementLexer {
         if pendingSince == nil { pendingSince = line }
         if statementPrefix.count < 16 { statementPrefix.append(b) }
         switch b {
-        case UInt8(ascii: "'"): state = .single
+        case UInt8(ascii: "'"):
+            state = .single
+            // MySQL strings always take backslash escapes; PostgreSQL's only as E'…' strings.
+            quoteEscapes = dialect == .mysql || (dialect == .postgres && (previous == UInt8(ascii: "E") || previous == UInt8(ascii: "e")))
         case UInt8(ascii: "\""): state = .double
         case UInt8(ascii: "`") where dialect != .postgres: state = .backtick
         case UInt8(ascii: "[") where dialect == .sqlite: state = .bracket
