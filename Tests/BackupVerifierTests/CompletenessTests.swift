@@ -60,6 +60,34 @@ import Testing
         #expect(detail.contains("--skip-comments"))
     }
 
+    @Test func pgDumpallOutputIsComplete() {
+        let dump = """
+            --
+            -- PostgreSQL database cluster dump
+            --
+
+            SET default_transaction_read_only = off;
+            CREATE ROLE app;
+            --
+            -- PostgreSQL database dump
+            --
+
+            SET statement_timeout = 0;
+            CREATE TABLE public.t (a integer);
+            --
+            -- PostgreSQL database dump complete
+            --
+
+            --
+            -- PostgreSQL database cluster dump complete
+            --
+
+
+            """
+        let (status, detail) = CompletenessCheck.judge(scan(Data(dump.utf8)))
+        #expect(status == .passed, "\(detail)")
+    }
+
     @Test func truncatedSQLiteFileFails() throws {
         let data = try Fixtures.data("petclinic/dumps/petclinic.sqlite")
         let (status, detail) = CompletenessCheck.judge(scan(data.prefix(20000), chunk: 4096))

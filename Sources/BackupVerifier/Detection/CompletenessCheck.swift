@@ -32,8 +32,10 @@ enum CompletenessCheck {
         case .pgPlain:
             // pg_dump 15.14+/17.6+ put `\unrestrict KEY` after the marker.
             let meaningful = last.filter { $0 != "--" && !$0.hasPrefix("\\unrestrict") }
-            if meaningful.last == "-- PostgreSQL database dump complete" {
-                return (.passed, "ends with \"-- PostgreSQL database dump complete\" after \(lastLine) lines")
+            // pg_dumpall ends its output with the cluster variant of the marker.
+            if let marker = meaningful.last,
+               marker == "-- PostgreSQL database dump complete" || marker == "-- PostgreSQL database cluster dump complete" {
+                return (.passed, "ends with \"\(marker)\" after \(lastLine) lines")
             }
             if scan.headContains("-- PostgreSQL database dump") {
                 return (.failed, "dump has a pg_dump header but no \"-- PostgreSQL database dump complete\" line: cut short after line \(lastLine), truncated")
