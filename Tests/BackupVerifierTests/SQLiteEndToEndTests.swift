@@ -133,4 +133,24 @@ import Testing
         #expect(report.check("readable")?.status == .failed)
         #expect(report.summary.hasPrefix("table v cannot be read: no such module: nosuchmodule"))
     }
+
+    /// Text that is not valid UTF-8 reaches SQLite byte for byte (a String round trip would turn each bad byte
+    /// into the 3-byte U+FFFD and change the data).
+    @Test func invalidUTF8TextIsRestoredUnchanged() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        var dump = Data("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a TEXT);\n-- note\nINSERT INTO t VALUES('".utf8)
+        dump.append(contentsOf: [0xFF, 0xFE])
+        dump.append(Data("');\nCOMMIT;\n".utf8))
+        let file = try tmp.file("x.1.sql", dump)
+        let policy = VerificationPolicy(checks: [PolicyCheck(name: "bytes", sql: "SELECT length(CAST(a AS BLOB)) FROM t", expect: "== 2")])
+        let report = await BackupVerifier.sqliteOnly(root: tmp.url.appendingPathComponent("work"))
+            .verify(file: file, expectedSHA256: nil, policy: policy, previous: nil)
+        #expect(report.verdict == .passed, "\(report.text())")
+    }
+
+    @Test func keywordSkipsLeadingComments() {
+        #expect(SQLiteStatementFeeder.keyword(of: "-- note\n\nINSERT INTO t VALUES(1);") == "INSERT INTO")
+        #expect(SQLiteStatementFeeder.keyword(of: "VACUUM INTO '/tmp/x';") == "VACUUM INTO")
+    }
 }

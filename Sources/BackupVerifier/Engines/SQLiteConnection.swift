@@ -84,6 +84,20 @@ final class SQLiteConnection {
         if rc != SQLITE_OK { throw failure(rc, message.map { String(cString: $0) }) }
     }
 
+    /// Runs SQL given as raw bytes: the dump's text goes to SQLite exactly as written, even where it is not valid
+    /// UTF-8 (a Swift String would replace such bytes and change the data).
+    func execute(bytes: [UInt8]) throws(SQLiteFailure) {
+        guardBox.refused = nil
+        var text = bytes
+        text.append(0)
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = text.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { sqlite3_exec(handle, $0, nil, nil, &message) }
+        }
+        defer { sqlite3_free(message) }
+        if rc != SQLITE_OK { throw failure(rc, message.map { String(cString: $0) }) }
+    }
+
     /// Every row of a query, each column as text (nil for NULL).
     func rows(_ sql: String) throws(SQLiteFailure) -> [[String?]] {
         guardBox.refused = nil

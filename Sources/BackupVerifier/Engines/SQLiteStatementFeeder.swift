@@ -1,3 +1,4 @@
+import Foundation
 import GRDBSQLite
 
 /// Cuts a streamed SQLite dump into whole statements and runs each as soon as it is complete, like
@@ -50,21 +51,26 @@ struct SQLiteStatementFeeder {
     }
 
     private mutating func run(_ connection: SQLiteConnection) throws(EngineError) {
-        let sql = String(decoding: pending, as: UTF8.self)
+        let sql = pending
         pending.removeAll(keepingCapacity: true)
         needsStart = true
         do {
-            try connection.execute(sql)
+            try connection.execute(bytes: sql)
             executed += 1
         } catch .timedOut {
             throw .timedOut("the restore did not finish before the deadline (statement at line \(startLine))")
         } catch let failure {
-            throw .restoreFailed("statement at line \(startLine) (\(Self.keyword(of: sql))) failed: \(failure.message)")
+            let keyword = Self.keyword(of: String(decoding: sql.prefix(1024), as: UTF8.self))
+            throw .restoreFailed("statement at line \(startLine) (\(keyword)) failed: \(failure.message)")
         }
     }
 
     /// The statement's first words, so an error names the kind of statement without quoting the dump's data.
-    static func keyword(of sql: String) -> String {
+    static func keyword(of text: String) -> String {
+        // Comment lines before the statement belong to it as far as SQLite is concerned; skip them here.
+        let sql = text.split(separator: "\n")
+            .drop { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") || $0.allSatisfy(\.isWhitespace) }
+            .joined(separator: "\n")
         let words = sql.split(whereSeparator: { $0.isWhitespace || $0 == "(" || $0 == ";" }).prefix(2)
         let first = words.first.map { $0.uppercased() } ?? ""
         if ["CREATE", "DROP", "ALTER", "VACUUM", "INSERT", "PRAGMA"].contains(first), words.count > 1 {
