@@ -56,6 +56,7 @@ extension BackupVerifier {
             // Engines see cancellation as an interruption; say what really happened.
             if Task.isCancelled { detail = "the run was cancelled before it finished (\(detail))" }
             run.record(stage, Task.isCancelled ? .error : status, detail, since: start)
+            run.time(stage == "restore" ? "restore" : "inspect", since: start)
         }
         start = run.now
         if let sandbox {
