@@ -1,0 +1,107 @@
+import Foundation
+
+/// The outcome of one verification run: `failed` means the backup is bad, `error` means the verifier could not judge.
+public enum Verdict: String, Codable, Sendable {
+    case passed, failed, error
+}
+
+/// The status of one named check inside a report.
+public enum CheckStatus: String, Codable, Sendable {
+    case passed, warning, failed, error, skipped
+}
+
+/// One named check with a one-line reason a person can act on.
+public struct CheckResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var status: CheckStatus
+    public var detail: String
+    public var seconds: Double?
+
+    public init(name: String, status: CheckStatus, detail: String, seconds: Double? = nil) {
+        self.name = name
+        self.status = status
+        self.detail = detail
+        self.seconds = seconds
+    }
+}
+
+/// A table found after the restore, with its row count.
+public struct TableCount: Codable, Sendable, Equatable {
+    public var name: String
+    public var rows: Int
+
+    public init(name: String, rows: Int) {
+        self.name = name
+        self.rows = rows
+    }
+}
+
+/// The engine that restored the dump.
+public struct EngineInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
+}
+
+/// A rewrite made while streaming the dump into the engine (for example a MySQL 8 collation MariaDB lacks).
+public struct DumpRewrite: Codable, Sendable, Equatable {
+    public var from: String
+    public var to: String
+    public var occurrences: Int
+
+    public init(from: String, to: String, occurrences: Int) {
+        self.from = from
+        self.to = to
+        self.occurrences = occurrences
+    }
+}
+
+/// The time one pipeline stage took.
+public struct StageTiming: Codable, Sendable, Equatable {
+    public var stage: String
+    public var seconds: Double
+
+    public init(stage: String, seconds: Double) {
+        self.stage = stage
+        self.seconds = seconds
+    }
+}
+
+/// Everything one verification run found: the verdict, which check decided it, and the evidence.
+public struct VerificationReport: Codable, Sendable, Equatable {
+    public var verdict: Verdict
+    /// One line: the deciding check's reason, or what passed.
+    public var summary: String
+    public var engine: EngineInfo?
+    public var format: String?
+    public var dumpEntry: String?
+    public var checks: [CheckResult]
+    public var tables: [TableCount]
+    public var timings: [StageTiming]
+    public var totalSeconds: Double
+    public var mappings: [DumpRewrite]
+    /// The end of the restore client's output, capped, never the dump itself.
+    public var logExcerpt: String
+
+    public init(
+        verdict: Verdict, summary: String, engine: EngineInfo? = nil, format: String? = nil, dumpEntry: String? = nil,
+        checks: [CheckResult] = [], tables: [TableCount] = [], timings: [StageTiming] = [], totalSeconds: Double = 0,
+        mappings: [DumpRewrite] = [], logExcerpt: String = ""
+    ) {
+        self.verdict = verdict
+        self.summary = summary
+        self.engine = engine
+        self.format = format
+        self.dumpEntry = dumpEntry
+        self.checks = checks
+        self.tables = tables
+        self.timings = timings
+        self.totalSeconds = totalSeconds
+        self.mappings = mappings
+        self.logExcerpt = logExcerpt
+    }
+}
