@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Logging
+import PackageFeed
+
+/// Builds the whole server: opens the feed under the data directory (sweeping what a crash left), makes
+/// sure an admin key exists, and wires routes and services. The command line and the tests both call this.
+public func buildApplication(_ configuration: FeedServerConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "backupfeed")
+    logger.logLevel = configuration.logLevel
+    let feed = try PackageFeed(dataDirectory: configuration.dataDirectory, logger: logger)
+    try await feed.recover()
+    try await AdminKeyBootstrap(keys: feed.keys, logger: logger).run(configuration)
+
+    let router = buildRouter(feed: feed, configuration: configuration)
+    return Application(
+        router: router,
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodySize: configuration.maxUploadSize)])
+        ),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BackupFeed"),
+        logger: logger
+    )
+}
+
+/// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/{spaceId}`, health, UI.
+func buildRouter(feed: PackageFeed, configuration: FeedServerConfiguration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ErrorMiddleware(style: .native))
+    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize)
+    let downloads = DownloadResponder(feed: feed)
+    let auth = AuthMiddleware(keys: feed.keys)
+
+    let octopus = OctopusController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
+    octopus.addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
+    octopus.addRoutes(to: router.group("api/:spaceId").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
+
+    PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
+        .addRoutes(to: router.group("api/packages").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth))
+    HealthController(feed: feed).addRoutes(to: router)
+
+    if let publicDirectory = configuration.publicDirectory {
+        router.add(middleware: FileMiddleware(publicDirectory.path, searchForIndexHtml: true))
+    }
+    return router
+}

@@ -1,0 +1,100 @@
+import Logging
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PackageFeed
+
+/// An error the client can act on, with the status it maps to. Every error the routes throw becomes one of
+/// these in `ErrorMapping`, the one place where errors meet HTTP statuses.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    var detail: String?
+}
+
+enum ErrorMapping {
+    static func apiError(for error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as IdentityError:
+            return APIError(status: .badRequest, message: error.description)
+        case let error as FeedError:
+            return apiError(for: error)
+        case let error as HTTPError:
+            return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            return APIError(status: error.status, message: error.status.reasonPhrase)
+        case is DecodingError:
+            return APIError(status: .badRequest, message: "request body is not valid JSON of the expected shape")
+        default:
+            return APIError(status: .internalServerError, message: "internal error", detail: "see the server log")
+        }
+    }
+
+    static func apiError(for error: FeedError) -> APIError {
+        let status: HTTPResponse.Status =
+            switch error {
+            case .invalidIdentity, .badRequest: .badRequest
+            case .packageNotFound, .versionNotFound, .noVerifiedVersion, .jobNotFound: .notFound
+            case .versionExists: .conflict
+            case .checksumMismatch: .unprocessableContent
+            case .tooLarge: .contentTooLarge
+            }
+        return APIError(status: status, message: error.description)
+    }
+}
+
+/// The shape of error bodies: native JSON `{"error","detail"}` or Octopus `{"ErrorMessage","Errors"}`.
+enum ErrorStyle: Sendable {
+    case native, octopus
+}
+
+/// Turns every error thrown below it into a JSON error response; a 500 is logged with its cause,
+/// and never shows the cause to the client.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let style: ErrorStyle
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = ErrorMapping.apiError(for: error)
+            if apiError.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return Self.response(apiError, style: style)
+        }
+    }
+
+    static func response(_ error: APIError, style: ErrorStyle) -> Response {
+        let body: [String: JSONValue] =
+            switch style {
+            case .native:
+                ["error": .string(error.message), "detail": error.detail.map(JSONValue.string) ?? .null]
+            case .octopus:
+                ["ErrorMessage": .string(error.message), "Errors": .array([.string(error.detail ?? error.message)])]
+            }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        if error.status == .unauthorized {
+            headers[.wwwAuthenticate] = "Bearer realm=\"backupfeed\""
+        }
+        let data = (try? JSONResponse.encoder.encode(body)) ?? Data()
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// A minimal JSON value for error bodies, so that `detail: null` is written explicitly.
+enum JSONValue: Encodable {
+    case string(String), array([JSONValue]), null
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let text): try container.encode(text)
+        case .array(let values): try container.encode(values)
+        case .null: try container.encodeNil()
+        }
+    }
+}

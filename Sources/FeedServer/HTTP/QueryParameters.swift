@@ -1,0 +1,53 @@
+import Hummingbird
+import PackageFeed
+
+/// Typed reading of query parameters, with 400s that name the parameter.
+extension Request {
+    func pagingParameters(defaultTake: Int = 30, maxTake: Int = 1000) throws -> (skip: Int, take: Int) {
+        let skip = try intParameter("skip") ?? 0
+        let take = try intParameter("take") ?? defaultTake
+        guard skip >= 0 else { throw APIError(status: .badRequest, message: "skip must be 0 or more") }
+        guard (1...maxTake).contains(take) else { throw APIError(status: .badRequest, message: "take must be 1 to \(maxTake)") }
+        return (skip, take)
+    }
+
+    func intParameter(_ name: String) throws -> Int? {
+        guard let text = uri.queryParameters[Substring(name)], !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw APIError(status: .badRequest, message: "\(name) must be a whole number") }
+        return value
+    }
+
+    func boolParameter(_ name: String) throws -> Bool? {
+        let lowered = uri.queryParameters.first { $0.key.lowercased() == name.lowercased() }?.value.lowercased()
+        guard let lowered, !lowered.isEmpty else { return nil }
+        switch lowered {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw APIError(status: .badRequest, message: "\(name) must be true or false")
+        }
+    }
+
+    /// `overwriteMode=FailIfExists|OverwriteExisting|IgnoreIfExists`, or the legacy `replace=true`.
+    func overwriteMode() throws -> OverwriteMode {
+        if let text = uri.queryParameters.first(where: { $0.key.lowercased() == "overwritemode" })?.value, !text.isEmpty {
+            guard let mode = OverwriteMode.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+                throw APIError(
+                    status: .badRequest,
+                    message: "overwriteMode must be one of \(OverwriteMode.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            return mode
+        }
+        return try boolParameter("replace") == true ? .overwriteExisting : .failIfExists
+    }
+}
+
+extension Parameters {
+    func packageID(_ name: String = "id") throws -> PackageID {
+        try PackageID(require(name))
+    }
+
+    func packageVersion(_ name: String = "version") throws -> PackageVersion {
+        try PackageVersion(require(name))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import PackageFeed
+
+/// The latest verification run of a version, as shown in lists and metadata.
+struct VerificationSummaryResponse: Codable, Sendable {
+    var id: Int64
+    var status: String
+    var queuedAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+    var summary: String?
+
+    init(_ job: VerificationJobRecord) {
+        id = job.id ?? 0
+        status = job.status
+        queuedAt = job.queuedAt
+        startedAt = job.startedAt
+        finishedAt = job.finishedAt
+        summary = job.summary
+    }
+}
+
+/// One version, native API shape (camelCase).
+struct VersionResponse: Codable, Sendable {
+    var packageId: String
+    var version: String
+    var isPrerelease: Bool
+    var size: Int64
+    var sha256: String
+    var sha1: String
+    var published: Date
+    var filename: String
+    var downloadUrl: String
+    var verification: VerificationSummaryResponse?
+
+    init(_ record: VersionRecord, display: String, verification: VerificationJobRecord?) {
+        packageId = display
+        version = record.version
+        isPrerelease = record.isPrerelease
+        size = record.size
+        sha256 = record.sha256
+        sha1 = record.sha1
+        published = record.publishedAt
+        filename = record.filename
+        downloadUrl = "/api/packages/\(display)/\(record.version)/download"
+        self.verification = verification.map(VerificationSummaryResponse.init)
+    }
+}
+
+/// A page of items with the total count.
+struct PageResponse<Item: Codable & Sendable>: Codable, Sendable {
+    var items: [Item]
+    var total: Int
+    var skip: Int
+    var take: Int
+}
+
+/// One package in the package list.
+struct PackageSummaryResponse: Codable, Sendable {
+    var packageId: String
+    var latestVersion: String?
+    var versionCount: Int
+    var totalSize: Int64
+    var latestVerification: VerificationSummaryResponse?
+}
+
+/// Octopus's package resource (PascalCase), returned by the raw push and listed by the version search.
+struct OctopusPackageResponse: Codable, Sendable {
+    var Id: String
+    var PackageId: String
+    var Version: String
+    var Title: String
+    var FeedId: String
+    var Published: Date
+    var PackageSizeBytes: Int64
+    var SizeBytes: Int64
+    var Hash: String
+    var FileExtension: String
+
+    init(_ record: VersionRecord, display: String) {
+        Id = "packages-\(display).\(record.version)"
+        PackageId = display
+        Version = record.version
+        Title = display
+        FeedId = "feeds-builtin"
+        Published = record.publishedAt
+        PackageSizeBytes = record.size
+        SizeBytes = record.size
+        Hash = record.sha1
+        FileExtension = (try? PackageFilename(record.filename).fileExtension) ?? ""
+    }
+}
+
+/// Octopus's paged collection shape.
+struct OctopusCollectionResponse: Codable, Sendable {
+    var ItemType: String
+    var TotalResults: Int
+    var ItemsPerPage: Int
+    var NumberOfPages: Int
+    var LastPageNumber: Int
+    var Items: [OctopusPackageResponse]
+}

@@ -1,0 +1,112 @@
+import Logging
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PackageFeed
+
+/// Streams a request body into a blob upload, hashing as it goes and never holding more than one chunk.
+struct UploadReceiver {
+    let feed: PackageFeed
+    let maxUploadSize: Int64
+
+    /// Refuses a body whose declared length is already over the limit, before reading any of it.
+    func checkDeclaredLength(_ request: Request) throws {
+        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > maxUploadSize {
+            throw FeedError.tooLarge(limit: maxUploadSize)
+        }
+    }
+
+    /// `PUT` with the file as the raw body.
+    func receiveRaw(_ request: Request) async throws -> BlobUpload {
+        try checkDeclaredLength(request)
+        let upload = try feed.beginUpload()
+        do {
+            for try await chunk in request.body {
+                try append(chunk, to: upload)
+            }
+            return upload
+        } catch {
+            upload.discard()
+            throw error
+        }
+    }
+
+    /// A multipart/form-data push: the first part with a filename is the package; its name gives ID and version.
+    /// The filename is checked as soon as the part's headers arrive, so a bad name costs no upload.
+    func receiveMultipart(_ request: Request) async throws -> (upload: BlobUpload, filename: PackageFilename) {
+        try checkDeclaredLength(request)
+        guard let contentType = request.headers[.contentType], let boundary = Self.boundary(of: contentType) else {
+            throw FeedError.badRequest("expected a multipart/form-data body with the package file (curl -F file=@Name.1.0.0.zip)")
+        }
+        var parser = MultipartStreamParser(boundary: boundary)
+        var current: (upload: BlobUpload, filename: PackageFilename)?
+        var finished: (upload: BlobUpload, filename: PackageFilename)?
+        do {
+            for try await chunk in request.body {
+                for event in try parser.feed(chunk) {
+                    switch event {
+                    case .partHeaders(let headers):
+                        if finished == nil, let name = Self.filename(in: headers) {
+                            current = (try feed.beginUpload(), try PackageFilename(name))
+                        }
+                    case .body(let bytes):
+                        if let current { try append(bytes, to: current.upload) }
+                    case .partEnd:
+                        if finished == nil, let done = current { finished = done }
+                        current = nil
+                    }
+                }
+            }
+            guard parser.isFinished || finished != nil else {
+                throw FeedError.badRequest("the multipart body ended before its closing boundary: upload incomplete")
+            }
+            guard let finished else {
+                throw FeedError.badRequest("the multipart body has no file part; send the package as a file (curl -F file=@Name.1.0.0.zip)")
+            }
+            return finished
+        } catch let error as MultipartStreamParser.ParseError {
+            current?.upload.discard()
+            finished?.upload.discard()
+            throw FeedError.badRequest(error.description)
+        } catch {
+            current?.upload.discard()
+            finished?.upload.discard()
+            throw error
+        }
+    }
+
+    private func append(_ chunk: ByteBuffer, to upload: BlobUpload) throws {
+        guard upload.size + Int64(chunk.readableBytes) <= maxUploadSize else {
+            throw FeedError.tooLarge(limit: maxUploadSize)
+        }
+        try chunk.withUnsafeReadableBytes { try upload.write($0) }
+    }
+
+    static func boundary(of contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
+            let value = part.dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return value.isEmpty || value.count > 200 ? nil : value
+        }
+        return nil
+    }
+
+    /// The `filename` parameter of a part's Content-Disposition (`filename*=UTF-8''…` too).
+    static func filename(in headers: [(name: String, value: String)]) -> String? {
+        guard let disposition = headers.first(where: { $0.name == "content-disposition" })?.value else { return nil }
+        var plain: String?
+        for parameter in disposition.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let lowered = parameter.lowercased()
+            if lowered.hasPrefix("filename*=") {
+                let value = parameter.dropFirst("filename*=".count)
+                if let quote = value.range(of: "''") {
+                    return String(value[quote.upperBound...]).removingPercentEncoding
+                }
+            } else if lowered.hasPrefix("filename=") {
+                plain = String(parameter.dropFirst("filename=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return plain
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `backupfeed`: the server and its tools.
+@main
+struct BackupFeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backupfeed",
+        abstract: "A versioned feed for database backups that proves every version restores.",
+        subcommands: [ServeCommand.self, KeysCommand.self]
+    )
+}

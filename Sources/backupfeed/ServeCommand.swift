@@ -1,0 +1,54 @@
+import ArgumentParser
+import FeedServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `backupfeed serve`: runs the feed until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the feed server. Every flag can also be set with its BACKUPFEED_* environment variable."
+    )
+
+    @Option(help: "Address to listen on (BACKUPFEED_HOST).")
+    var host = EnvironmentDefaults.string("BACKUPFEED_HOST", "127.0.0.1")
+
+    @Option(help: "Port to listen on (BACKUPFEED_PORT).")
+    var port = EnvironmentDefaults.int("BACKUPFEED_PORT", 8080)
+
+    @Option(help: "Where the catalog and blobs live; created on first start (BACKUPFEED_DATA_DIR).")
+    var dataDir = EnvironmentDefaults.string("BACKUPFEED_DATA_DIR", "./feed-data")
+
+    @Option(help: "Largest accepted upload, like 20GiB or 500MB (BACKUPFEED_MAX_UPLOAD_SIZE).")
+    var maxUploadSize = EnvironmentDefaults.string("BACKUPFEED_MAX_UPLOAD_SIZE", "20GiB")
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (BACKUPFEED_LOG_LEVEL).")
+    var logLevel = EnvironmentDefaults.string("BACKUPFEED_LOG_LEVEL", "info")
+
+    @Flag(help: "Metadata needs a key with read scope too; downloads always do (BACKUPFEED_PRIVATE=true).")
+    var `private` = EnvironmentDefaults.bool("BACKUPFEED_PRIVATE")
+
+    @Option(help: "Directory of the browser UI's static files (BACKUPFEED_PUBLIC_DIR).")
+    var publicDir = EnvironmentDefaults.string("BACKUPFEED_PUBLIC_DIR", "./Public")
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let maxBytes = ByteSize.parse(maxUploadSize), maxBytes > 0 else {
+            throw ValidationError("--max-upload-size must be a size like 20GiB, 500MB or 1048576")
+        }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        var isDirectory: ObjCBool = false
+        let publicURL = URL(fileURLWithPath: publicDir)
+        let hasPublic = FileManager.default.fileExists(atPath: publicURL.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let configuration = FeedServerConfiguration(
+            host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir), maxUploadSize: maxBytes,
+            privateMetadata: `private`, adminKey: ProcessInfo.processInfo.environment["BACKUPFEED_ADMIN_KEY"],
+            publicDirectory: hasPublic ? publicURL : nil, logLevel: level
+        )
+        let app = try await buildApplication(configuration)
+        try await app.runService()
+    }
+}
