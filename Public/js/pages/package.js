@@ -1,0 +1,60 @@
+// "/packages/{id}": the versions newest first with size, short sha256, verdict and download link.
+import { apiGet, query } from "../api.js";
+import { fill, h, path } from "../dom.js";
+import { formatCount, formatSize, shortHash } from "../format.js";
+import { copyButton, table, timeAgo, verdictLink } from "../widgets.js";
+
+const PAGE = 100;
+
+export async function renderPackage(main, ctx, packageId) {
+  const skip = Math.max(0, parseInt(new URLSearchParams(location.search).get("skip") ?? "0", 10) || 0);
+  const page = await apiGet(`${path("api", "packages", packageId, "versions")}${query({ skip, take: PAGE })}`);
+  if (ctx.stale()) return;
+  const shownId = page.items[0]?.packageId ?? packageId;
+  document.title = `${shownId} · BackupFeed`;
+
+  const versions = h("div", { id: "versions", "aria-live": "polite" });
+  const badgeUrl = `/badge/${encodeURIComponent(shownId)}.svg`;
+  main.append(
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "/" }, "Packages"), " / "),
+    h("h1", {}, shownId),
+    h(
+      "p",
+      { class: "badge-line" },
+      h("img", { src: badgeUrl, alt: `verification badge of ${shownId}`, height: "20", onerror: (e) => (e.target.hidden = true) }),
+      " ",
+      h("code", {}, `![backup](${location.origin}${badgeUrl})`),
+      " ",
+      copyButton(`![backup](${location.origin}${badgeUrl})`, "Copy badge Markdown"),
+    ),
+    versions,
+  );
+  render(page);
+
+  function render(page) {
+    if (page.total === 0) {
+      fill(versions, h("p", { class: "empty" }, "This package has no versions."));
+      return;
+    }
+    const rows = page.items.map((v) => [
+      h("span", {}, h("a", { href: path("packages", v.packageId, v.version) }, v.version), v.isPrerelease ? h("span", { class: "tag prerelease" }, "prerelease") : null),
+      timeAgo(v.published),
+      formatSize(v.size),
+      h("span", { class: "hash" }, h("code", { title: v.sha256 }, shortHash(v.sha256)), " ", copyButton(v.sha256, "Copy sha256")),
+      verdictLink(v.packageId, v.version, v.verification),
+      // Built from the ID and version rather than taken from the API, so no URL from data is ever followed.
+      h("a", { href: path("api", "packages", v.packageId, v.version, "download"), download: v.filename ?? "" }, "Download"),
+    ]);
+    fill(
+      versions,
+      table(`${formatCount(page.total)} version${page.total === 1 ? "" : "s"}, newest first`, ["Version", "Published", "Size", "SHA-256", "Verdict", "Download"], rows, { class: "versions" }),
+      h("p", { class: "hint" }, "Downloads need an API key with read scope; each version page shows the curl command."),
+      page.total > skip + PAGE ? h("p", {}, h("a", { href: `${path("packages", packageId)}?skip=${skip + PAGE}` }, "Older versions →")) : null,
+    );
+    const active = page.items.some((v) => v.verification?.status === "queued" || v.verification?.status === "running");
+    ctx.pollWhile(active, async () => {
+      const next = await apiGet(`${path("api", "packages", packageId, "versions")}${query({ skip, take: PAGE })}`);
+      if (!ctx.stale()) render(next);
+    });
+  }
+}
