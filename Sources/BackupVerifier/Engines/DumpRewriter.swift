@@ -95,6 +95,13 @@ enum DumpBytes {
         return memcmp(base, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }
 
+    /// True for COPY's end-of-data line `\.` (with its line ending), checked on bytes: it is asked of every
+    /// data line, and a dump can hold millions.
+    static func isCopyTerminator(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard line.count >= 2, line[0] == UInt8(ascii: "\\"), line[1] == UInt8(ascii: ".") else { return false }
+        return line[2...].allSatisfy { $0 == 0x0A || $0 == 0x0D }
+    }
+
     /// The line without its trailing `\n` / `\r\n`, as text.
     static func text(_ line: UnsafeRawBufferPointer) -> String {
         var count = line.count

@@ -32,10 +32,11 @@ struct MySQLDumpRules: DumpLineRules {
     }
 
     mutating func rewrite(_ line: UnsafeRawBufferPointer, complete: Bool, into output: inout [UInt8]) {
-        let isData = DumpBytes.hasPrefix(line, "INSERT INTO") || DumpBytes.hasPrefix(line, "REPLACE INTO")
-        let hasCollation = DumpBytes.contains(line, "_0900_")
-        let hasDefiner = DumpBytes.contains(line, "DEFINER")
-        guard complete, !isData, hasCollation || hasDefiner else {
+        // Data lines (the bulk of a dump, up to megabytes each) are passed on without being searched.
+        let isData = DumpBytes.hasPrefix(line, "INSERT INTO") || DumpBytes.hasPrefix(line, "REPLACE INTO") || DumpBytes.hasPrefix(line, "(")
+        let hasCollation = !isData && complete && DumpBytes.contains(line, "_0900_")
+        let hasDefiner = !isData && complete && DumpBytes.contains(line, "DEFINER")
+        guard hasCollation || hasDefiner else {
             output.append(contentsOf: line)
             return
         }

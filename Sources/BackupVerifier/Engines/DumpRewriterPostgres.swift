@@ -43,7 +43,7 @@ struct PostgresDumpRules: DumpLineRules {
 
     mutating func rewrite(_ line: UnsafeRawBufferPointer, complete: Bool, into output: inout [UInt8]) {
         if inCopy {
-            if complete, DumpBytes.text(line) == "\\." { inCopy = false }
+            if complete, DumpBytes.isCopyTerminator(line) { inCopy = false }
             output.append(contentsOf: line)
             return
         }
