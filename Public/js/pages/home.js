@@ -24,10 +24,14 @@ export async function renderHome(main, ctx) {
     results,
   );
 
+  let shownJson = "";
   async function load() {
     const page = await apiGet(`/api/packages${query({ filter, skip, take: PAGE })}`);
     if (ctx.stale()) return;
-    fill(results, list(page));
+    // Redraw only on change: a redraw moves keyboard focus and makes screen readers read the table again.
+    const json = JSON.stringify(page);
+    if (json !== shownJson) fill(results, list(page));
+    shownJson = json;
     ctx.pollWhile(page.items.some((p) => isActive(p.latestVerification)), load);
   }
 

@@ -51,10 +51,17 @@ export async function renderPackage(main, ctx, packageId) {
       h("p", { class: "hint" }, "Downloads need an API key with read scope; each version page shows the curl command."),
       page.total > skip + PAGE ? h("p", {}, h("a", { href: `${path("packages", packageId)}?skip=${skip + PAGE}` }, "Older versions →")) : null,
     );
-    const active = page.items.some((v) => v.verification?.status === "queued" || v.verification?.status === "running");
+    poll(page);
+  }
+
+  // Redraw only on change: a redraw moves keyboard focus and makes screen readers read the table again.
+  function poll(shown) {
+    const active = shown.items.some((v) => v.verification?.status === "queued" || v.verification?.status === "running");
     ctx.pollWhile(active, async () => {
       const next = await apiGet(`${path("api", "packages", packageId, "versions")}${query({ skip, take: PAGE })}`);
-      if (!ctx.stale()) render(next);
+      if (ctx.stale()) return;
+      if (JSON.stringify(next) === JSON.stringify(shown)) poll(shown);
+      else render(next);
     });
   }
 }

@@ -13,6 +13,7 @@ export async function renderVersion(main, ctx, packageId, versionText) {
   if (ctx.stale()) return;
   document.title = `${version.packageId} ${version.version} · BackupFeed`;
 
+  let shownJson = ""; // what the runs section shows now, to redraw only on change
   const verifySlot = h("div", { class: "verify" });
   const runs = h("div", { id: "runs" });
   main.append(
@@ -28,10 +29,14 @@ export async function renderVersion(main, ctx, packageId, versionText) {
 
   async function refresh() {
     const next = await apiGet(`${versionUrl}/verifications`);
-    if (!ctx.stale()) await show(next);
+    if (ctx.stale()) return;
+    // Redraw only on change: a redraw moves keyboard focus and makes screen readers read it again.
+    if (JSON.stringify(next) === shownJson) ctx.pollWhile(true, refresh);
+    else await show(next);
   }
 
   async function show(list) {
+    shownJson = JSON.stringify(list);
     const latest = list[0];
     let selected = list.find((r) => String(r.id) === chosen);
     if (chosen && !selected) selected = await apiGet(path("api", "verifications", chosen)).catch(() => null);
