@@ -66,8 +66,12 @@ function tables(list) {
   return table(compared ? "Tables (compared with the previous passed version)" : "Tables", headers, rows, { class: "tables" });
 }
 
+// The API sends timings as an object, whose key order JSON does not keep: show them in pipeline order.
+const stageOrder = ["integrity", "detect", "completeness", "provision", "start", "restore", "inspect", "compare", "teardown"];
+
 function timings(object) {
-  const entries = Object.entries(object).filter(([stage]) => stage !== "total");
+  const rank = (stage) => (stageOrder.includes(stage) ? stageOrder.indexOf(stage) : stageOrder.length);
+  const entries = Object.entries(object).filter(([stage]) => stage !== "total").sort(([a], [b]) => rank(a) - rank(b));
   if (entries.length === 0) return null;
   const rows = entries.map(([stage, seconds]) => [stage, formatSeconds(seconds)]);
   if (typeof object.total === "number") rows.push([h("strong", {}, "total"), h("strong", {}, formatSeconds(object.total))]);
