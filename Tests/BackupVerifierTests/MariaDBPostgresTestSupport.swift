@@ -11,18 +11,20 @@ import Glibc
 struct EngineTestFile: DumpSource {
     let url: URL
     let format: DumpFormat
+    /// Small by default on purpose: lines then straddle chunk boundaries, which the rewriter must handle.
+    let chunkSize: Int
     var name: String { url.lastPathComponent }
 
-    init(_ url: URL, format: DumpFormat) {
+    init(_ url: URL, format: DumpFormat, chunkSize: Int = 4096) {
         self.url = url
         self.format = format
+        self.chunkSize = chunkSize
     }
 
     func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        // Small chunks on purpose: lines then straddle chunk boundaries, which the rewriter must handle.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
         defer { buffer.deallocate() }
         while let data = try handle.read(upToCount: buffer.count), !data.isEmpty {
             _ = data.copyBytes(to: buffer.bindMemory(to: UInt8.self))

@@ -6,6 +6,9 @@ import Synchronization
 /// One throwaway MariaDB server. It starts lazily, on first use, because the dump's header decides how:
 /// a dump from a case-insensitive server (macOS, Windows) needs `lower_case_table_names=1`.
 actor MariaDBSandbox: DatabaseSandbox {
+    /// Bytes gathered before each write into the client: fewer, larger writes keep the pipe busy.
+    static let writeBatch = 1 << 18
+
     nonisolated let engine: EngineInfo
     let binaries: MariaDBBinaries
     let directory: SandboxDirectory
@@ -46,10 +49,10 @@ actor MariaDBSandbox: DatabaseSandbox {
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             var rewriter = DumpRewriter(rules: MySQLDumpRules(knownCollations: collations))
             var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 17)
+            buffer.reserveCapacity(Self.writeBatch * 2)
             try await source.stream { chunk in
                 rewriter.feed(chunk, into: &buffer)
-                if buffer.count >= 1 << 16 {
+                if buffer.count >= Self.writeBatch {
                     _ = try await writer.write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }

@@ -10,6 +10,9 @@ actor PostgresSandbox: DatabaseSandbox {
     /// Marks SQL NULL in psql output, so it cannot be confused with an empty string.
     static let nullMarker = "\u{1}NULL\u{1}"
 
+    /// Bytes gathered before each write into the client: fewer, larger writes keep the pipe busy.
+    static let writeBatch = 1 << 18
+
     nonisolated let engine: EngineInfo
     let binaries: PostgresBinaries
     let directory: SandboxDirectory
@@ -99,10 +102,10 @@ actor PostgresSandbox: DatabaseSandbox {
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             var rewriter = DumpRewriter(rules: rules)
             var buffer = rules.preamble
-            buffer.reserveCapacity(1 << 17)
+            buffer.reserveCapacity(Self.writeBatch * 2)
             try await source.stream { chunk in
                 rewriter.feed(chunk, into: &buffer)
-                if buffer.count >= 1 << 16 {
+                if buffer.count >= Self.writeBatch {
                     _ = try await writer.write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
