@@ -51,6 +51,7 @@ let package = Package(
             name: "FeedServer",
             dependencies: [
                 "PackageFeed",
+                "BackupVerifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -32,7 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory of the browser UI's static files (BACKUPFEED_PUBLIC_DIR).")
     var publicDir = EnvironmentDefaults.string("BACKUPFEED_PUBLIC_DIR", "./Public")
 
+    @Option(help: "Verification runs at the same time (BACKUPFEED_VERIFY_CONCURRENCY).")
+    var verifyConcurrency = EnvironmentDefaults.int("BACKUPFEED_VERIFY_CONCURRENCY", 1)
+
+    @Option(help: "Where disposable databases live during a run (BACKUPFEED_SANDBOX_DIR).")
+    var sandboxDir = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_DIR", FeedServerConfiguration.defaultSandboxDirectory.path)
+
     func run() async throws {
+        guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -46,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = FeedServerConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir), maxUploadSize: maxBytes,
             privateMetadata: `private`, adminKey: ProcessInfo.processInfo.environment["BACKUPFEED_ADMIN_KEY"],
-            publicDirectory: hasPublic ? publicURL : nil, logLevel: level
+            publicDirectory: hasPublic ? publicURL : nil, logLevel: level,
+            verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         let app = try await buildApplication(configuration)
         try await app.runService()

@@ -15,9 +15,18 @@ public struct VerifierConfiguration: Sendable {
         self.engines = engines
     }
 
-    /// The engines of a normal installation. SQLite is in-process; the server engines are added where they are wired.
+    /// The engines of a normal installation: SQLite in-process, MariaDB and PostgreSQL started on demand from
+    /// template data directories kept under `workRoot/templates` (made once, copied per run).
     public static func standard(workRoot: URL, logger: Logger) -> VerifierConfiguration {
-        VerifierConfiguration(workRoot: workRoot, engines: [.sqlite: SQLiteEngine()])
+        let templates = workRoot.appendingPathComponent("templates", isDirectory: true)
+        return VerifierConfiguration(
+            workRoot: workRoot,
+            engines: [
+                .sqlite: SQLiteEngine(),
+                .mariadb: MariaDBEngine(templateRoot: templates),
+                .postgres: PostgresEngine(templateRoot: templates),
+            ]
+        )
     }
 
     /// The engine `auto` picks for a format.

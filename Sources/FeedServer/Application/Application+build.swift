@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PackageFeed
+import BackupVerifier
+import ServiceLifecycle
 
 /// Builds the whole server: opens the feed under the data directory (sweeping what a crash left), makes
 /// sure an admin key exists, and wires routes and services. The command line and the tests both call this.
@@ -12,23 +14,36 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     try await feed.recover()
     try await AdminKeyBootstrap(keys: feed.keys, logger: logger).run(configuration)
 
-    let router = buildRouter(feed: feed, configuration: configuration)
+    let signal = VerificationSignal()
+    let router = buildRouter(feed: feed, signal: signal, configuration: configuration)
+    var services: [any Service] = []
+    if configuration.runVerifications {
+        let verifier = BackupVerifier(
+            configuration: .standard(workRoot: configuration.sandboxDirectory, logger: logger), logger: logger)
+        services.append(
+            VerificationService(
+                feed: feed, verifier: verifier, janitor: SandboxJanitor(root: configuration.sandboxDirectory, logger: logger),
+                concurrency: configuration.verifyConcurrency, signal: signal, logger: logger
+            )
+        )
+    }
     return Application(
         router: router,
         server: .http1(
             configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodySize: configuration.maxUploadSize)])
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BackupFeed"),
+        services: services,
         logger: logger
     )
 }
 
 /// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/{spaceId}`, health, UI.
-func buildRouter(feed: PackageFeed, configuration: FeedServerConfiguration) -> Router<AppRequestContext> {
+func buildRouter(feed: PackageFeed, signal: VerificationSignal, configuration: FeedServerConfiguration) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
-    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize)
+    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, onPublished: { await signal.notify() })
     let downloads = DownloadResponder(feed: feed)
     let auth = AuthMiddleware(keys: feed.keys)
 
@@ -36,8 +51,12 @@ func buildRouter(feed: PackageFeed, configuration: FeedServerConfiguration) -> R
     octopus.addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
     octopus.addRoutes(to: router.group("api/:spaceId").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
 
+    let packages = router.group("api/packages").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
+    let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
+    VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
+        .addRoutes(packages: packages, api: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
-        .addRoutes(to: router.group("api/packages").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth))
+        .addRoutes(to: packages)
     HealthController(feed: feed).addRoutes(to: router)
 
     if let publicDirectory = configuration.publicDirectory {

@@ -17,12 +17,24 @@ public struct FeedServerConfiguration: Sendable {
     /// Static files of the browser UI; nil disables it.
     public var publicDirectory: URL?
     public var logLevel: Logger.Level
+    /// Verification runs at the same time (`--verify-concurrency`).
+    public var verifyConcurrency: Int
+    /// Where disposable databases live while a run lasts; must be reachable by the unprivileged sandbox user,
+    /// so the default is under the system temp directory rather than the data directory.
+    public var sandboxDirectory: URL
+    /// Off in tests that want versions to stay queued.
+    public var runVerifications: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),
         maxUploadSize: Int64 = 20 * 1024 * 1024 * 1024, privateMetadata: Bool = false, adminKey: String? = nil,
-        createAdminKeyIfNone: Bool = true, publicDirectory: URL? = nil, logLevel: Logger.Level = .info
+        createAdminKeyIfNone: Bool = true, publicDirectory: URL? = nil, logLevel: Logger.Level = .info,
+        verifyConcurrency: Int = 1, sandboxDirectory: URL = FeedServerConfiguration.defaultSandboxDirectory,
+        runVerifications: Bool = true
     ) {
+        self.verifyConcurrency = verifyConcurrency
+        self.sandboxDirectory = sandboxDirectory
+        self.runVerifications = runVerifications
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -32,5 +44,9 @@ public struct FeedServerConfiguration: Sendable {
         self.createAdminKeyIfNone = createAdminKeyIfNone
         self.publicDirectory = publicDirectory
         self.logLevel = logLevel
+    }
+
+    public static var defaultSandboxDirectory: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-sandbox", isDirectory: true)
     }
 }

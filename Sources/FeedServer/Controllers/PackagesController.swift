@@ -32,6 +32,7 @@ struct PackagesController {
         let (skip, take) = try request.pagingParameters()
         let filter = request.uri.queryParameters["filter"].map(String.init)
         let (packages, total) = try await feed.catalog.packages(filter: filter, skip: skip, take: take)
+        let lastPassed = try await feed.catalog.lastPassedAt(packageKeys: packages.map(\.package.key))
         var items: [PackageSummaryResponse] = []
         for summary in packages {
             let id = try PackageID(summary.package.display)
@@ -41,7 +42,8 @@ struct PackagesController {
             items.append(
                 PackageSummaryResponse(
                     packageId: summary.package.display, latestVersion: latest?.version, versionCount: summary.versionCount,
-                    totalSize: summary.totalSize, latestVerification: latest?.id.flatMap { jobs[$0] }.map(VerificationSummaryResponse.init)
+                    totalSize: summary.totalSize, latestVerification: latest?.id.flatMap { jobs[$0] }.map(VerificationSummaryResponse.init),
+                    lastVerifiedAt: lastPassed[summary.package.key]
                 )
             )
         }
@@ -58,6 +60,7 @@ struct PackagesController {
         let extensionHint = request.uri.queryParameters["extension"].map(String.init)
         let filename = try Self.filename(id: id, version: version, hint: extensionHint, upload: upload)
         let outcome = try await feed.publish(upload, id: id, version: version, filename: filename, mode: mode, expectedSHA256: expected)
+        await receiver.onPublished()
         return try JSONResponse.make(
             VersionResponse(outcome.record, display: try await display(id), verification: nil),
             status: outcome.isCreated ? .created : .ok

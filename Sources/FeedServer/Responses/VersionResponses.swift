@@ -62,6 +62,8 @@ struct PackageSummaryResponse: Codable, Sendable {
     var versionCount: Int
     var totalSize: Int64
     var latestVerification: VerificationSummaryResponse?
+    /// When a version of this package last passed verification.
+    var lastVerifiedAt: Date?
 }
 
 /// Octopus's package resource (PascalCase), returned by the raw push and listed by the version search.

@@ -8,6 +8,8 @@ import PackageFeed
 struct UploadReceiver {
     let feed: PackageFeed
     let maxUploadSize: Int64
+    /// Called after a version was published, to wake the verification workers.
+    let onPublished: @Sendable () async -> Void
 
     /// Refuses a body whose declared length is already over the limit, before reading any of it.
     func checkDeclaredLength(_ request: Request) throws {

@@ -97,3 +97,41 @@ extension Catalog {
         try await pool.read { db in try VerificationJobRecord.filter(Column("status") == "queued").fetchCount(db) }
     }
 }
+
+extension Catalog {
+    /// Puts one running job back in the queue (its run was stopped by shutdown, not judged).
+    public func requeueJob(id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE verificationJob SET status = 'queued', startedAt = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// When each package last had a version pass verification.
+    public func lastPassedAt(packageKeys: [String]) async throws -> [String: Date] {
+        guard !packageKeys.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.packageKey AS packageKey, max(j.finishedAt) AS finishedAt FROM verificationJob j
+                    JOIN packageVersion v ON v.id = j.versionId
+                    WHERE j.status = 'passed' AND v.packageKey IN (\(packageKeys.map { _ in "?" }.joined(separator: ",")))
+                    GROUP BY v.packageKey
+                    """,
+                arguments: StatementArguments(packageKeys)
+            )
+            var result: [String: Date] = [:]
+            for row in rows {
+                if let date: Date = row["finishedAt"] { result[row["packageKey"]] = date }
+            }
+            return result
+        }
+    }
+}
+
+extension Catalog {
+    /// Drops a job that will not run (verification disabled by the package's policy).
+    public func deleteJob(id: Int64) async throws {
+        try await pool.write { db in _ = try VerificationJobRecord.deleteOne(db, key: id) }
+    }
+}

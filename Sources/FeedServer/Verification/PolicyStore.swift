@@ -1,0 +1,58 @@
+import HTTPTypes
+import BackupVerifier
+import Foundation
+import PackageFeed
+
+/// Reads and writes package policies as validated JSON in the catalog.
+struct PolicyStore: Sendable {
+    let catalog: Catalog
+
+    func policy(for packageKey: String) async throws -> VerificationPolicy {
+        guard let json = try await catalog.policyJSON(packageKey: packageKey) else { return .default }
+        return try JSONDecoder().decode(VerificationPolicy.self, from: Data(json.utf8))
+    }
+
+    /// Decodes and validates a policy body; every refusal names the field that is wrong.
+    static func decode(_ data: Data) throws -> VerificationPolicy {
+        let policy: VerificationPolicy
+        do {
+            policy = try JSONDecoder().decode(VerificationPolicy.self, from: data)
+        } catch let error as DecodingError {
+            throw APIError(status: .badRequest, message: "invalid policy: \(Self.describe(error))")
+        }
+        do {
+            try policy.validate()
+        } catch {
+            throw APIError(status: .badRequest, message: "invalid policy: \(error)")
+        }
+        return policy
+    }
+
+    func save(_ policy: VerificationPolicy, for packageKey: String) async throws {
+        let json = String(decoding: try JSONResponse.encoder.encode(policy), as: UTF8.self)
+        try await catalog.setPolicyJSON(json, packageKey: packageKey)
+    }
+
+    /// "checks[0].expect: expected a string" rather than Foundation's debug text.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(type), found null"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): is required"
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return field.isEmpty ? "the body is not valid JSON" : "\(field): \(context.debugDescription)"
+        @unknown default:
+            return "the body does not match the policy format"
+        }
+    }
+}

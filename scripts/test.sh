@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what the tests need when it is missing: the C libraries, MariaDB and
+# PostgreSQL (their programs only: the tests start their own servers), zip, curl and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/packages.sh
+ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip \
+    mariadb-server mariadb-client postgresql chromium fonts-dejavu-core
+swift build --build-tests
+swift test --skip-build "$@"
