@@ -23,6 +23,7 @@ function parseRoute(pathname) {
   }
   if (segments.length === 0) return { page: "home" };
   if (segments[0] !== "packages") return null;
+  if (segments.length === 1) return { page: "home" }; // "/packages" is the list too
   if (segments.length === 2) return { page: "package", id: segments[1] };
   if (segments.length === 3) return { page: "version", id: segments[1], version: segments[2] };
   return null;
