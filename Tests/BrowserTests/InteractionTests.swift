@@ -37,7 +37,7 @@ import Testing
             #expect(try await browser.evaluate("sessionStorage.getItem('backupfeed.readKey')") == site.feed.readKey)
             #expect(try await browser.evaluate("localStorage.length") == "0")
             // The key carries over to the next page of the same tab.
-            _ = try await browser.evaluate("location.href = '/packages/crm-db/2026.11.24'")
+            try await browser.navigate(site.base + "/packages/crm-db/2026.11.24")
             try await browser.waitFor("document.querySelector('main').innerText.includes('relation \"orders\" does not exist')")
         }
     }

@@ -92,6 +92,11 @@ final class BrowserSession: @unchecked Sendable {
         lock.withLock { sessionId = attached["sessionId"] as? String }
     }
 
+    /// Loads `url` in the open tab; returns once the new document replaced the old one (not when it finished).
+    func navigate(_ url: String) async throws {
+        try await send("Page.navigate", ["url": url])
+    }
+
     /// Runs JavaScript in the page and returns its value as text ("" for undefined or null).
     func evaluate(_ expression: String) async throws -> String {
         let result = try await send("Runtime.evaluate", ["expression": "(async () => String(await (\(expression)) ?? ''))()", "awaitPromise": true, "returnByValue": true])
