@@ -35,17 +35,34 @@ export function refreshTimes(root = document) {
 }
 
 export function copyButton(text, label = "Copy") {
-  const button = h("button", { type: "button", class: "copy", "aria-label": `${label}: ${text}` }, "Copy");
+  const button = h("button", { type: "button", class: "copy", "aria-label": label, title: text }, "Copy");
   button.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      button.textContent = "Copied";
-    } catch {
-      button.textContent = "Select and copy";
-    }
+    button.textContent = (await copy(text)) ? "Copied" : "Copy failed";
     setTimeout(() => (button.textContent = "Copy"), 1500);
   });
   return button;
+}
+
+// navigator.clipboard exists only on https and localhost; a feed on plain http inside a LAN is common,
+// so fall back to the older selection-based copy there.
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = h("textarea", { readonly: true, class: "offscreen" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
 }
 
 /** A semantic table in a scroll box (wide tables scroll sideways on a phone instead of squashing). */
