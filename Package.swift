@@ -89,5 +89,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "BrowserTests",
+            dependencies: [
+                "FeedServer",
+                "PackageFeed",
+                "BackupVerifier",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -58,8 +58,10 @@ func buildRouter(feed: PackageFeed, signal: VerificationSignal, configuration: F
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     HealthController(feed: feed).addRoutes(to: router)
+    BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router)
 
     if let publicDirectory = configuration.publicDirectory {
+        UIController(publicDirectory: publicDirectory).addRoutes(to: router)
         router.add(middleware: FileMiddleware(publicDirectory.path, searchForIndexHtml: true))
     }
     return router
