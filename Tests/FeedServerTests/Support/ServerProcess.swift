@@ -21,6 +21,12 @@ final class ServerProcess {
         return nil
     }
 
+    /// The executable, or an error that fails the test (never a skip: CI must run these).
+    static func requireExecutable() throws -> URL {
+        guard let executable else { throw ServerError.noExecutable }
+        return executable
+    }
+
     init(dataDirectory: URL, adminKey: String, extraArguments: [String] = []) async throws {
         guard let executable = Self.executable else { throw ServerError.noExecutable }
         self.dataDirectory = dataDirectory
