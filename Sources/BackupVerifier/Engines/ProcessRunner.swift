@@ -27,12 +27,21 @@ struct ProcessSpec: Sendable {
     func configuration() -> Configuration {
         var env: [Environment.Key: String] = ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
         for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
+        // The account is dropped by setpriv(1), not by Subprocess's uid/gid options: those make it fork and call
+        // setgroups() in the child, and glibc's setgroups takes a loader lock that another thread may have held
+        // at fork time, so under load the child hangs before exec (seen: the full test suite deadlocked).
+        var program = executable
+        var programArguments = arguments
+        if let user {
+            program = ProcessRunner.setprivPath
+            programArguments = ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--", executable] + arguments
+        }
         return Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(arguments),
+            executable: .path(FilePath(program)),
+            arguments: Arguments(programArguments),
             environment: .custom(env),
             workingDirectory: workingDirectory.map { FilePath($0) },
-            platformOptions: ProcessRunner.platformOptions(for: user, teardown: teardown)
+            platformOptions: ProcessRunner.platformOptions(teardown: teardown)
         )
     }
 }
@@ -57,17 +66,15 @@ enum ProcessRunner {
     /// EPIPE error, not kill the whole server with SIGPIPE.
     private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    static func platformOptions(for user: SandboxUser?, teardown: [TeardownStep]? = nil) -> PlatformOptions {
+    /// util-linux's setpriv (always on Debian): sets uid and gid and drops root's supplementary groups, which
+    /// could grant access to files the sandbox user must not read, then execs the program in place.
+    static let setprivPath = "/usr/bin/setpriv"
+
+    static func platformOptions(teardown: [TeardownStep]? = nil) -> PlatformOptions {
         _ = ignoreSIGPIPE
         var options = PlatformOptions()
         // A new session makes the child a process-group leader, so the teardown reaches its children too.
         options.createSession = true
-        if let user {
-            options.userID = user.uid
-            options.groupID = user.gid
-            // Drop root's supplementary groups: they could grant access to files the sandbox user must not read.
-            options.supplementaryGroups = []
-        }
         options.teardownSequence = teardown ?? [
             .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(1500)),
             .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
