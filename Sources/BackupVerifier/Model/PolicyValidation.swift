@@ -42,8 +42,13 @@ extension VerificationPolicy {
             if !names.insert(name.lowercased()).inserted {
                 throw .init(field: "\(field).name", message: "\"\(name)\" is used by another check")
             }
-            if check.sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let sql = check.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            if sql.isEmpty {
                 throw .init(field: "\(field).sql", message: "must not be empty")
+            }
+            // psql runs a -c string that starts with a backslash as a meta-command (`\! cmd` is a shell).
+            if sql.hasPrefix("\\") {
+                throw .init(field: "\(field).sql", message: "must be SQL, not a client command starting with \\")
             }
             do {
                 _ = try CheckExpectation(parsing: check.expect)

@@ -14,6 +14,7 @@ struct PolicyStore: Sendable {
 
     /// Decodes and validates a policy body; every refusal names the field that is wrong.
     static func decode(_ data: Data) throws -> VerificationPolicy {
+        try refuseUnknownFields(data)
         let policy: VerificationPolicy
         do {
             policy = try JSONDecoder().decode(VerificationPolicy.self, from: data)
@@ -26,6 +27,29 @@ struct PolicyStore: Sendable {
             throw APIError(status: .badRequest, message: "invalid policy: \(error)")
         }
         return policy
+    }
+
+    static let policyFields: Set<String> = ["engine", "dump", "database", "checks", "maxRowDropPercent", "timeoutSeconds", "enabled"]
+    static let checkFields: Set<String> = ["name", "sql", "expect"]
+
+    /// A misspelt field (`maxRowDrop`) would otherwise be ignored silently and the policy not do what its author meant.
+    static func refuseUnknownFields(_ data: Data) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return }  // the decoder reports bad JSON
+        guard let policy = object as? [String: Any] else {
+            throw APIError(status: .badRequest, message: "invalid policy: the body must be a JSON object")
+        }
+        if let unknown = policy.keys.sorted().first(where: { !policyFields.contains($0) }) {
+            throw APIError(
+                status: .badRequest,
+                message: "invalid policy: \(unknown): unknown field; known fields are \(policyFields.sorted().joined(separator: ", "))")
+        }
+        for (index, check) in ((policy["checks"] as? [Any]) ?? []).enumerated() {
+            guard let check = check as? [String: Any] else { continue }
+            if let unknown = check.keys.sorted().first(where: { !checkFields.contains($0) }) {
+                throw APIError(
+                    status: .badRequest, message: "invalid policy: checks[\(index)].\(unknown): unknown field; a check has name, sql and expect")
+            }
+        }
     }
 
     func save(_ policy: VerificationPolicy, for packageKey: String) async throws {
