@@ -84,6 +84,41 @@ import Glibc
         Self.expectNothingLeft(by: secondPID, in: sandbox)
     }
 
+    /// SIGKILL while the MariaDB template is being built for the first time (a cold sandbox directory): the
+    /// restarted server removes the half-built template, builds it again and reaches the verdict.
+    @Test(.enabled(if: Verification.runServerProcess && Verification.runMariaDB, "needs the backupfeed executable and mariadb-server"))
+    func killedDuringAColdTemplateBuildRecovers() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-vcold-\(UUID().uuidString)")
+        let sandbox = try Verification.privateSandbox()
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: sandbox) }
+        let zip = try Verification.zip(file: Verification.petclinic("petclinic.mariadb.sql"))
+        defer { Verification.discard(zip) }
+        let templates = sandbox.appendingPathComponent("templates")
+        func building() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: templates.path)) ?? []).filter { $0.contains(".building-") }
+        }
+
+        var (server, client) = try await Self.start(data: data, sandbox: sandbox)
+        defer { if server.process.isRunning { server.kill(signal: SIGTERM) } }
+        try await client.push(zip, id: "ColdMaria", version: "1.0.0")
+        let deadline = ContinuousClock.now + .seconds(60)
+        while building().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!building().isEmpty, "the template build was under way")
+        server.kill(signal: SIGKILL)
+
+        (server, client) = try await Self.start(data: data, sandbox: sandbox)
+        let verdict = try await client.waitForVerdict("ColdMaria", "1.0.0", timeout: .seconds(120))
+        #expect(verdict.status == "passed", "\(verdict)")
+        #expect(building().isEmpty, "half-built templates are removed: \(building())")
+        #expect(Verification.runDirectories(in: sandbox).isEmpty)
+        // What the killed build started (mariadb-install-db's bootstrap server) ends on its own; give it a moment.
+        let quiet = ContinuousClock.now + .seconds(20)
+        while !Verification.processes(mentioning: sandbox.path + "/").isEmpty, ContinuousClock.now < quiet {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(Verification.processes(mentioning: sandbox.path + "/").isEmpty)
+    }
+
     /// SIGTERM while a run is in progress: the run is not recorded as a verdict, and after the restart it runs again.
     @Test(.enabled(if: Verification.runServerProcess, "needs the backupfeed executable"))
     func gracefulStopRequeuesTheRunningJob() async throws {

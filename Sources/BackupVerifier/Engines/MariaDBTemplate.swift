@@ -29,6 +29,9 @@ enum MariaDBTemplate {
         let deadline = ContinuousClock.now + .seconds(180)
         logger.info("building the MariaDB template data directory (once per version)", metadata: ["path": "\(directory.path)"])
         let data = directory.path + "/data"
+        // Marked before the first program runs: a crash (or a wedged spawn) in the middle of initialising must not
+        // leave a `.building-*` directory that no startup cleanup would ever remove.
+        try SandboxDirectory.writeMarker(in: directory)
         let install = try await ProcessRunner.run(ProcessSpec(
             executable: binaries.installDB,
             arguments: [

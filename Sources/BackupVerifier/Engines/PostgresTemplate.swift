@@ -17,6 +17,9 @@ enum PostgresTemplate {
         let deadline = ContinuousClock.now + .seconds(180)
         logger.info("building the PostgreSQL template data directory (once per version)", metadata: ["path": "\(directory.path)"])
         let data = directory.path + "/data"
+        // Marked before the first program runs: a crash (or a wedged spawn) in the middle of initialising must not
+        // leave a `.building-*` directory that no startup cleanup would ever remove.
+        try SandboxDirectory.writeMarker(in: directory)
         let initdb = try await ProcessRunner.run(ProcessSpec(
             executable: binaries.path("initdb"),
             arguments: ["--no-sync", "--wal-segsize=1", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "-D", data],
