@@ -53,7 +53,9 @@ struct RunRecorder {
             if policyChecks > 0 { text += "; \(policyChecks) policy check\(policyChecks == 1 ? "" : "s") passed" }
             let warnings = checks.filter { $0.status == .warning }
             if let first = warnings.first {
-                text += "; \(warnings.count) warning\(warnings.count == 1 ? "" : "s"): \(first.detail)"
+                // One line: the first warning's first sentence; the checks carry the rest.
+                let headline = first.detail.split(separator: ";", maxSplits: 1).first.map(String.init) ?? first.detail
+                text += "; \(warnings.count) warning\(warnings.count == 1 ? "" : "s"): \(headline)"
             }
             summary = text
         }

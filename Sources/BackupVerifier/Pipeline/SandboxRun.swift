@@ -33,10 +33,10 @@ extension BackupVerifier {
             let outcome = try await Self.beforeDeadline(deadline) { try await made.restore(source, deadline: deadline) }
             run.mappings = outcome.rewrites
             run.log = outcome.log
-            let notes = outcome.notes.isEmpty ? "" : "; " + outcome.notes.joined(separator: "; ")
-            let mapped = outcome.rewrites.isEmpty ? "" : "; mapped " + outcome.rewrites.map { "\($0.from) → \($0.to) (\($0.occurrences)×)" }.joined(separator: ", ")
-            run.record("restore", outcome.notes.isEmpty ? .passed : .warning,
-                       "restored \(source.name) into \(made.engine.name) \(made.engine.version)\(mapped)\(notes)", since: start)
+            // Notes first: they are what a person should read; the list of rewrites is the evidence behind them.
+            let mapped = outcome.rewrites.isEmpty ? [] : ["mapped " + outcome.rewrites.map { "\($0.from) → \($0.to) (\($0.occurrences)×)" }.joined(separator: ", ")]
+            let detail = (outcome.notes + ["restored \(source.name) into \(made.engine.name) \(made.engine.version)"] + mapped).joined(separator: "; ")
+            run.record("restore", outcome.notes.isEmpty ? .passed : .warning, detail, since: start)
             run.time("restore", since: start)
             start = run.now
             try await inspect(&run, sandbox: made, policy: policy, previous: previous, deadline: deadline)
