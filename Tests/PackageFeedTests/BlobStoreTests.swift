@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import Testing
 @testable import PackageFeed
@@ -46,5 +47,26 @@ import Testing
         let store = try FileBlobStore(root: root)
         #expect(store.fileURL(sha256: "../../etc/passwd") == nil)
         #expect(store.fileURL(sha256: String(repeating: "A", count: 64)) == nil)
+    }
+}
+
+@Suite struct JobQueueTests {
+    @Test func interruptedJobsAreRequeuedUntilTheyHaveFailedThreeTimes() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let feed = try PackageFeed(dataDirectory: root, logger: .init(label: "test"))
+        let upload = try feed.beginUpload()
+        try Array("x".utf8).withUnsafeBytes { try upload.write($0) }
+        _ = try await feed.publish(upload, id: try PackageID("Q"), version: try PackageVersion("1.0"), filename: "Q.1.0", mode: .failIfExists, expectedSHA256: nil)
+        for attempt in 1...Catalog.maxAttempts {
+            let job = try #require(try await feed.catalog.claimNextJob(), "attempt \(attempt) gets the job back")
+            #expect(job.attempts == attempt)
+            try await feed.catalog.requeueRunningJobs()
+        }
+        #expect(try await feed.catalog.claimNextJob() == nil)
+        let jobs = try await feed.catalog.jobs(versionId: 1)
+        #expect(jobs.first?.status == "error")
+        #expect(jobs.first?.summary?.contains("3 times") == true)
     }
 }

@@ -37,10 +37,23 @@ extension Catalog {
         }
     }
 
-    /// After a restart: jobs that were running when the process stopped go back to the queue.
+    /// Runs a job may start before it is given up on: a dump that crashes the server every time must not
+    /// put it in a restart loop.
+    public static let maxAttempts = 3
+
+    /// After a restart: jobs that were running when the process stopped go back to the queue, unless they
+    /// were already interrupted `maxAttempts` times, which end as `error` with a reason.
     @discardableResult
     public func requeueRunningJobs() async throws -> Int {
         try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE verificationJob SET status = 'error', finishedAt = ?,
+                      summary = 'the server stopped during this verification ' || attempts || ' times; not retried again'
+                    WHERE status = 'running' AND attempts >= ?
+                    """,
+                arguments: [Date(), Self.maxAttempts]
+            )
             try db.execute(sql: "UPDATE verificationJob SET status = 'queued', startedAt = NULL WHERE status = 'running'")
             return db.changesCount
         }
