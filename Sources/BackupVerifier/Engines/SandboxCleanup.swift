@@ -25,7 +25,10 @@ public enum SandboxCleanup {
             guard let data = try? Data(contentsOf: sandbox.appendingPathComponent(SandboxDirectory.markerName)),
                   let marker = try? JSONDecoder().decode(SandboxDirectory.Marker.self, from: data) else { continue }
             if processStartTime(marker.ownerPID) == marker.ownerStartTime { continue }
-            for pid in recordedPIDs(in: sandbox) where isServer(pid, of: sandbox) {
+            // Recorded servers, plus any database program still working in the directory without a pid file
+            // (the bootstrap server of a template build that was killed half-way).
+            let pids = recordedPIDs(in: sandbox) + unrecordedServers(in: sandbox)
+            for pid in Set(pids) where isServer(pid, of: sandbox) {
                 await killGroup(of: pid)
                 summary.killedProcesses.append(pid)
                 logger.warning("killed leftover database server", metadata: ["pid": "\(pid)", "sandbox": "\(sandbox.path)"])
@@ -70,6 +73,14 @@ public enum SandboxCleanup {
             pids.append(pid)
         }
         return pids
+    }
+
+    /// Database processes whose arguments point into `sandbox`, found by scanning /proc.
+    private static func unrecordedServers(in sandbox: URL) -> [Int32] {
+        let own = getpid()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [])
+            .compactMap(Int32.init)
+            .filter { $0 != own && isServer($0, of: sandbox) }
     }
 
     /// True when `pid` runs mariadbd/postgres with arguments pointing into `sandbox`.

@@ -89,8 +89,8 @@ struct PackagesController {
     @Sendable func latest(_ request: Request, context: AppRequestContext) async throws -> Response {
         try requireMetadataAccess(context)
         let id = try context.parameters.packageID()
-        let record = try await feed.latest(id, verified: try request.boolParameter("verified") ?? false)
-        return try await versionResponse(record, id: id)
+        let resolved = try await feed.latest(id, verified: try request.boolParameter("verified") ?? false)
+        return try JSONResponse.make(VersionResponse(resolved.version, display: resolved.package.display, verification: resolved.latestJob))
     }
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -101,7 +101,7 @@ struct PackagesController {
 
     @Sendable func latestDownload(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.require(.read)
-        let record = try await feed.latest(try context.parameters.packageID(), verified: try request.boolParameter("verified") ?? false)
+        let record = try await feed.latest(try context.parameters.packageID(), verified: try request.boolParameter("verified") ?? false).version
         return try await downloads.response(for: record, request: request, context: context, headOnly: request.method == .head)
     }
 

@@ -74,18 +74,21 @@ extension Catalog {
     /// The newest run of each of these versions.
     public func latestJobs(versionIds: [Int64]) async throws -> [Int64: VerificationJobRecord] {
         guard !versionIds.isEmpty else { return [:] }
-        return try await pool.read { db in
-            let jobs = try VerificationJobRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM verificationJob WHERE id IN (
-                      SELECT max(id) FROM verificationJob WHERE versionId IN (\(versionIds.map { _ in "?" }.joined(separator: ",")))
-                      GROUP BY versionId)
-                    """,
-                arguments: StatementArguments(versionIds)
-            )
-            return Dictionary(uniqueKeysWithValues: jobs.map { ($0.versionId, $0) })
-        }
+        return try await pool.read { db in try Self.latestJobs(db, versionIds: versionIds) }
+    }
+
+    static func latestJobs(_ db: Database, versionIds: [Int64]) throws -> [Int64: VerificationJobRecord] {
+        guard !versionIds.isEmpty else { return [:] }
+        let jobs = try VerificationJobRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM verificationJob WHERE id IN (
+                  SELECT max(id) FROM verificationJob WHERE versionId IN (\(versionIds.map { _ in "?" }.joined(separator: ",")))
+                  GROUP BY versionId)
+                """,
+            arguments: StatementArguments(versionIds)
+        )
+        return Dictionary(uniqueKeysWithValues: jobs.map { ($0.versionId, $0) })
     }
 
     /// The newest passed run among a package's versions other than `excludingVersionId`, with its version.

@@ -175,3 +175,28 @@ extension Catalog {
             .replacingOccurrences(of: "_", with: "\\_")
     }
 }
+
+/// A version with its package and newest verification run, read together.
+public struct ResolvedVersion: Sendable {
+    public var package: PackageRecord
+    public var version: VersionRecord
+    public var latestJob: VerificationJobRecord?
+}
+
+extension Catalog {
+    /// The highest release version (or, with `verified`, the highest version whose newest run passed), with its
+    /// package and run, in one read: `latest` is what runbooks poll, so it costs one trip to the database.
+    public func latest(packageKey: String, verified: Bool) async throws -> ResolvedVersion? {
+        try await pool.read { db in
+            guard let package = try PackageRecord.fetchOne(db, key: packageKey) else { return nil }
+            let ordered = try VersionRecord.filter(Column("packageKey") == packageKey).fetchAll(db)
+                .compactMap { record in record.parsedVersion.map { (record, $0) } }
+                .filter { verified || !$0.1.isPrerelease }
+                .sorted { $0.1 > $1.1 }
+                .map(\.0)
+            let jobs = try Self.latestJobs(db, versionIds: verified ? ordered.compactMap(\.id) : Array(ordered.prefix(1).compactMap(\.id)))
+            let chosen = verified ? ordered.first { jobs[$0.id!]?.status == "passed" } : ordered.first
+            return chosen.map { ResolvedVersion(package: package, version: $0, latestJob: jobs[$0.id!]) }
+        }
+    }
+}

@@ -90,19 +90,12 @@ public final class PackageFeed: Sendable {
     }
 
     /// The highest release version, or, with `verified`, the highest version whose latest run passed.
-    public func latest(_ id: PackageID, verified: Bool) async throws -> VersionRecord {
-        let (_, versions) = try await versions(of: id, includePrerelease: verified)
-        if !verified {
-            guard let first = versions.first(where: { !$0.isPrerelease }) else {
-                throw FeedError.versionNotFound(id.display, "latest")
-            }
-            return first
+    public func latest(_ id: PackageID, verified: Bool) async throws -> ResolvedVersion {
+        guard let resolved = try await catalog.latest(packageKey: id.key, verified: verified) else {
+            if try await catalog.package(key: id.key) == nil { throw FeedError.packageNotFound(id.display) }
+            throw verified ? FeedError.noVerifiedVersion(id.display) : FeedError.versionNotFound(id.display, "latest")
         }
-        let latestJobs = try await catalog.latestJobs(versionIds: versions.compactMap(\.id))
-        guard let verifiedVersion = versions.first(where: { latestJobs[$0.id!]?.status == "passed" }) else {
-            throw FeedError.noVerifiedVersion(id.display)
-        }
-        return verifiedVersion
+        return resolved
     }
 
     /// Deletes a version; its blob goes too when no other version shares it.
