@@ -6,8 +6,6 @@ import Synchronization
 /// One throwaway MariaDB server. It starts lazily, on first use, because the dump's header decides how:
 /// a dump from a case-insensitive server (macOS, Windows) needs `lower_case_table_names=1`.
 actor MariaDBSandbox: DatabaseSandbox {
-    /// Bytes gathered before each write into the client: fewer, larger writes keep the pipe busy.
-    static let writeBatch = 1 << 18
 
     nonisolated let engine: EngineInfo
     let binaries: MariaDBBinaries
@@ -47,20 +45,8 @@ actor MariaDBSandbox: DatabaseSandbox {
         let spec = clientSpec(account: MariaDBTemplate.restoringUser, ["--max-allowed-packet=1G", database])
         let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
-            var rewriter = DumpRewriter(rules: MySQLDumpRules(knownCollations: collations))
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(Self.writeBatch * 2)
-            try await source.stream { chunk in
-                rewriter.feed(chunk, into: &buffer)
-                if buffer.count >= Self.writeBatch {
-                    _ = try await writer.write(buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            rewriter.finish(into: &buffer)
-            buffer.append(contentsOf: Array("\nDELIMITER ;\nSELECT '\(sentinel)';\n".utf8))
-            _ = try await writer.write(buffer)
-            return (rewriter.rules.rewrites, rewriter.rules.notes)
+            try await DumpRewriter.pipe(
+                source, rules: MySQLDumpRules(knownCollations: collations), trailer: "\nDELIMITER ;\nSELECT '\(sentinel)';\n", into: writer)
         }
         guard result.succeeded else {
             logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])

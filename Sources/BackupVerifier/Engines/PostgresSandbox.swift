@@ -10,8 +10,6 @@ actor PostgresSandbox: DatabaseSandbox {
     /// Marks SQL NULL in psql output, so it cannot be confused with an empty string.
     static let nullMarker = "\u{1}NULL\u{1}"
 
-    /// Bytes gathered before each write into the client: fewer, larger writes keep the pipe busy.
-    static let writeBatch = 1 << 18
 
     nonisolated let engine: EngineInfo
     let binaries: PostgresBinaries
@@ -100,20 +98,7 @@ actor PostgresSandbox: DatabaseSandbox {
         let spec = clientSpec(binaries.path("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", database])
         let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
-            var rewriter = DumpRewriter(rules: rules)
-            var buffer = rules.preamble
-            buffer.reserveCapacity(Self.writeBatch * 2)
-            try await source.stream { chunk in
-                rewriter.feed(chunk, into: &buffer)
-                if buffer.count >= Self.writeBatch {
-                    _ = try await writer.write(buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            rewriter.finish(into: &buffer)
-            buffer.append(contentsOf: Array("\nSELECT '\(sentinel)';\n".utf8))
-            _ = try await writer.write(buffer)
-            return (rewriter.rules.rewrites, rewriter.rules.notes)
+            try await DumpRewriter.pipe(source, rules: rules, preamble: rules.preamble, trailer: "\nSELECT '\(sentinel)';\n", into: writer)
         }
         guard result.succeeded else {
             logger.info("PostgreSQL restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])

@@ -1,0 +1,27 @@
+import Subprocess
+
+extension DumpRewriter {
+    /// Bytes handed to a restore client per write: large enough that pipe writes cost little.
+    static var clientWriteBatch: Int { 1 << 18 }
+
+    /// Streams `source` through the rules into a restore client's stdin in batches: `preamble` first, the
+    /// rewritten dump, then `trailer` (our sentinel statement). Returns what the rules changed.
+    static func pipe(
+        _ source: some DumpSource, rules: Rules, preamble: [UInt8] = [], trailer: String, into writer: StandardInputWriter
+    ) async throws -> (rewrites: [DumpRewrite], notes: [String]) {
+        var rewriter = DumpRewriter(rules: rules)
+        var buffer = preamble
+        buffer.reserveCapacity(clientWriteBatch * 2)
+        try await source.stream { chunk in
+            rewriter.feed(chunk, into: &buffer)
+            if buffer.count >= clientWriteBatch {
+                _ = try await writer.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        rewriter.finish(into: &buffer)
+        buffer.append(contentsOf: Array(trailer.utf8))
+        _ = try await writer.write(buffer)
+        return (rewriter.rules.rewrites, rewriter.rules.notes)
+    }
+}
