@@ -19,8 +19,7 @@ import Testing
     }
 
     @Test func exitCodesAndOutputFollowTheVerdict() throws {
-        let dumps = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/fixtures/petclinic/dumps").standardizedFileURL
+        let dumps = Verification.fixtures.appendingPathComponent("petclinic/dumps")
         let good = try verify([dumps.appendingPathComponent("petclinic.sqlite.sql").path])
         #expect(good.status == 0)
         #expect(good.stdout.contains("passed"))
