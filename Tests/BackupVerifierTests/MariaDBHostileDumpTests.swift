@@ -109,7 +109,8 @@ struct MariaDBHostileDumpTests {
         } catch let error as EngineError {
             guard case .timedOut = error else { throw error }
         }
-        #expect(ContinuousClock.now - started < .seconds(8))
+        // The dump sleeps 30 s: ending well before that proves the deadline cut it (loose for loaded CI machines).
+        #expect(ContinuousClock.now - started < .seconds(25))
         // The client's whole group is gone; only the server (one process) still mentions the sandbox.
         #expect(EngineTestSupport.processes(mentioning: work.path).count == 1)
         await sandbox.tearDown()

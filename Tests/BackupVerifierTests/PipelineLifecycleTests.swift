@@ -19,7 +19,7 @@ import Testing
         let started = ContinuousClock.now
         task.cancel()
         let report = await task.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(report.verdict == .error)
         #expect(report.summary.hasPrefix("the run was cancelled"))
         #expect(report.check("teardown")?.status == .passed)

@@ -97,7 +97,8 @@ struct PostgresHostileDumpTests {
         } catch let error as EngineError {
             guard case .timedOut = error else { throw error }
         }
-        #expect(ContinuousClock.now - started < .seconds(8))
+        // The dump sleeps 30 s: ending well before that proves the deadline cut it (loose for loaded CI machines).
+        #expect(ContinuousClock.now - started < .seconds(25))
         // The client's whole group is gone; only the postmaster still names the sandbox on its command line.
         #expect(EngineTestSupport.processes(mentioning: work.path).count == 1)
         await sandbox.tearDown()
