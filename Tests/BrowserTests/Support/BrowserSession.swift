@@ -107,7 +107,7 @@ final class BrowserSession: @unchecked Sendable {
     }
 
     /// Waits until `condition` (JavaScript) is true, checking a few times a second.
-    func waitFor(_ condition: String, timeout: TimeInterval = 30) async throws {
+    func waitFor(_ condition: String, timeout: TimeInterval = 90) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? await evaluate("Boolean(\(condition))")) == "true" { return }

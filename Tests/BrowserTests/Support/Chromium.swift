@@ -29,7 +29,7 @@ enum Chromium {
     /// The serialized DOM of `url` after its scripts ran.
     static func dumpDOM(_ url: String) async throws -> String {
         try await withProfile { profile in
-            try run(try executable(), baseArguments(profile: profile) + ["--dump-dom", url], timeout: 60)
+            try run(try executable(), baseArguments(profile: profile) + ["--dump-dom", url], timeout: 120)
         }
     }
 
@@ -38,7 +38,7 @@ enum Chromium {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         _ = try await withProfile { profile in
             try run(try executable(), baseArguments(profile: profile) + ["--window-size=\(width),\(height)", "--screenshot=\(file.path)"]
-                + (dark ? ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] : []) + [url], timeout: 60)
+                + (dark ? ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] : []) + [url], timeout: 120)
         }
     }
 
