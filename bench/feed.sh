@@ -11,6 +11,7 @@
 # and is removed on exit. The system nginx service is never touched: we start our own master process
 # with its own prefix, config, pid file and logs.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SIZE_MIB=${SIZE_MIB:-1024}
@@ -57,15 +58,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free port on 127.0.0.1, chosen at random and checked against the listening sockets.
-free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$(( 20000 + RANDOM % 40000 ))
-        if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
-    done
-    echo "feed.sh: no free port found" >&2; return 1
-}
 
 # Waits (at most 20 s) until a URL answers with any HTTP status (nginx's bare / is a 403, and that is fine).
 wait_for() {
@@ -238,7 +230,6 @@ RPS_NGINX=$(rps "$NGINX/latest.json")
 RPS_FEED=$(rps "$FEED/api/packages/Bench/latest")
 
 # --- report -----------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "MISSED") }'; }
 MIB=$(( BYTES / 1048576 ))
 rss_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

@@ -17,6 +17,7 @@
 # Everything lives in one temp dir removed on exit; servers listen on 127.0.0.1 (BackupFeed) or unix
 # sockets only (databases). The system mariadb/postgresql services are never started.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-5}
@@ -82,20 +83,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$(( 20000 + RANDOM % 40000 ))
-        if ! ss -Htln "sport = :$port" | grep -q .; then echo "$port"; return; fi
-    done
-    echo "verify.sh: no free port found" >&2; return 1
-}
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # Median of the numbers given as arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Zips FILE as entry dump.sql into ZIP (the usual shape of a pushed backup).
 zip_as_dump() {  # zip_as_dump FILE ZIP

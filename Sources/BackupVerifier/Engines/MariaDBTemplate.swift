@@ -63,7 +63,7 @@ enum MariaDBTemplate {
                 .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: .seconds(20)),
                 .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
             ]), pidFile: directory.appendingPathComponent("server.pid"), logger: logger)
-        do {
+        try await TemplateBuild.configure(server, in: directory) {
             try await server.waitUntilReady(deadline: deadline) { FileManager.default.fileExists(atPath: socket) }
             let account = "'\(restoringUser)'@'localhost'"
             let setup = try await ProcessRunner.run(ProcessSpec(
@@ -74,12 +74,6 @@ enum MariaDBTemplate {
                 ],
                 environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline)
             guard setup.succeeded else { throw EngineError.internalFailure("cannot prepare the MariaDB template: \(lastLines(setup.output))") }
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
-        try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.pid"))
-        SandboxDirectory.removeMarker(in: directory)
     }
 }

@@ -42,7 +42,7 @@ enum PostgresTemplate {
                 .send(signal: .interrupt, toProcessGroup: true, allowedDurationToNextStep: .seconds(20)),
                 .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
             ]), pidFile: directory.appendingPathComponent("server.pid"), logger: logger)
-        do {
+        try await TemplateBuild.configure(server, in: directory) {
             try await server.waitUntilReady(deadline: deadline) { PostgresSandbox.isReady(dataDirectory: data) }
             let role = PostgresSandbox.restoringRole
             let setup = try await ProcessRunner.run(ProcessSpec(
@@ -57,12 +57,6 @@ enum PostgresTemplate {
                 ],
                 environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline)
             guard setup.succeeded else { throw EngineError.internalFailure("cannot prepare the PostgreSQL template: \(lastLines(setup.output))") }
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
-        try? FileManager.default.removeItem(at: directory.appendingPathComponent("server.pid"))
-        SandboxDirectory.removeMarker(in: directory)
     }
 }
