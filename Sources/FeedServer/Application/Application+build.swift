@@ -15,7 +15,10 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     try await AdminKeyBootstrap(keys: feed.keys, logger: logger).run(configuration)
 
     let signal = VerificationSignal()
-    let router = buildRouter(feed: feed, signal: signal, configuration: configuration)
+    let events = FeedEvents([
+        { event in if case .versionPushed = event { await signal.notify() } },
+    ])
+    let router = buildRouter(feed: feed, events: events, signal: signal, configuration: configuration)
     var services: [any Service] = []
     if configuration.runVerifications {
         let verifier = BackupVerifier(
@@ -23,7 +26,7 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
         services.append(
             VerificationService(
                 feed: feed, verifier: verifier, janitor: SandboxJanitor(root: configuration.sandboxDirectory, logger: logger),
-                concurrency: configuration.verifyConcurrency, signal: signal, logger: logger
+                concurrency: configuration.verifyConcurrency, signal: signal, events: events, logger: logger
             )
         )
     }
@@ -39,11 +42,13 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
 }
 
 /// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/{spaceId}`, health, UI.
-func buildRouter(feed: PackageFeed, signal: VerificationSignal, configuration: FeedServerConfiguration) -> Router<AppRequestContext> {
+func buildRouter(
+    feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, configuration: FeedServerConfiguration
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
-    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, onPublished: { await signal.notify() })
+    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events)
     let downloads = DownloadResponder(feed: feed)
     let auth = AuthMiddleware(keys: feed.keys)
 

@@ -26,8 +26,8 @@ struct OctopusController {
             filename: "\(name.id.display).\(name.version.original)\(name.fileExtension)",
             mode: mode, expectedSHA256: expected
         )
-        await receiver.onPublished()
         let display = try await feed.catalog.package(key: name.id.key)?.display ?? name.id.display
+        await receiver.published(outcome, packageId: display)
         return try JSONResponse.make(OctopusPackageResponse(outcome.record, display: display), status: outcome.isCreated ? .created : .ok)
     }
 

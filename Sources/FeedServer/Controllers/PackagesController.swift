@@ -60,9 +60,10 @@ struct PackagesController {
         let extensionHint = request.uri.queryParameters["extension"].map(String.init)
         let filename = try Self.filename(id: id, version: version, hint: extensionHint, upload: upload)
         let outcome = try await feed.publish(upload, id: id, version: version, filename: filename, mode: mode, expectedSHA256: expected)
-        await receiver.onPublished()
+        let display = try await display(id)
+        await receiver.published(outcome, packageId: display)
         return try JSONResponse.make(
-            VersionResponse(outcome.record, display: try await display(id), verification: nil),
+            VersionResponse(outcome.record, display: display, verification: nil),
             status: outcome.isCreated ? .created : .ok
         )
     }

@@ -8,8 +8,21 @@ import PackageFeed
 struct UploadReceiver {
     let feed: PackageFeed
     let maxUploadSize: Int64
-    /// Called after a version was published, to wake the verification workers.
-    let onPublished: @Sendable () async -> Void
+    /// Told about every version a push stored (webhooks, metrics, the verification workers).
+    let events: FeedEvents
+
+    /// Announces what a push stored; a push that changed nothing (same bytes, IgnoreIfExists) is no event.
+    func published(_ outcome: PublishOutcome, packageId: String) async {
+        let replaced: Bool
+        switch outcome {
+        case .created: replaced = false
+        case .replaced: replaced = true
+        case .unchanged, .ignored: return
+        }
+        let record = outcome.record
+        await events.publish(.versionPushed(.init(
+            packageId: packageId, version: record.version, size: record.size, sha256: record.sha256, replaced: replaced)))
+    }
 
     /// Refuses a body whose declared length is already over the limit, before reading any of it.
     func checkDeclaredLength(_ request: Request) throws {

@@ -13,6 +13,8 @@ public struct VerificationService: Service {
     let janitor: SandboxJanitor
     let concurrency: Int
     let signal: VerificationSignal
+    /// Told about every verdict (webhooks, metrics).
+    let events: FeedEvents
     let logger: Logger
 
     public func run() async throws {
@@ -60,14 +62,12 @@ public struct VerificationService: Service {
         jobLogger[metadataKey: "verification"] = "\(jobId)"
         jobLogger.info("verification started")
 
-        let file: URL
-        do {
-            file = try feed.file(of: version)
-        } catch {
-            try await feed.catalog.finishJob(id: jobId, status: Verdict.error.rawValue, summary: "the stored file is missing", report: nil)
-            return
+        let report: VerificationReport
+        if let file = try? feed.file(of: version) {
+            report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous)
+        } else {
+            report = VerificationReport(verdict: .error, summary: "the stored file is missing")
         }
-        let report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous)
         if Task.isCancelled {
             // Stopped by shutdown, not judged: run it again after the restart.
             try await feed.catalog.requeueJob(id: jobId)
@@ -76,6 +76,9 @@ public struct VerificationService: Service {
         }
         let json = String(decoding: try JSONResponse.encoder.encode(report), as: UTF8.self)
         try await feed.catalog.finishJob(id: jobId, status: report.verdict.rawValue, summary: report.summary, report: json)
+        let display = try await feed.catalog.package(key: version.packageKey)?.display ?? version.packageKey
+        await events.publish(.verificationFinished(.init(
+            packageId: display, version: version.version, verificationId: jobId, report: report, finishedAt: Date())))
         jobLogger.info(
             "verification finished",
             metadata: ["verdict": "\(report.verdict.rawValue)", "seconds": "\(report.totalSeconds)", "summary": "\(report.summary)"]
