@@ -26,3 +26,16 @@ ensure_packages() {
     [ "$created_policy" -eq 1 ] && $sudo rm -f "$policy"
     return 0
 }
+
+# Installs Python packages (pinned as NAME==VERSION) whose pinned version is not installed yet. The API
+# contract tests drive schemathesis and openapi-spec-validator, the compose test PyYAML.
+ensure_pip_packages() {
+    local missing=()
+    for requirement in "$@"; do
+        local name="${requirement%%==*}" version="${requirement#*==}"
+        python3 -m pip show "$name" 2>/dev/null | grep -qx "Version: $version" || missing+=("$requirement")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing (pip): ${missing[*]}" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
+}
