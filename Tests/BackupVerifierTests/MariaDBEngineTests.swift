@@ -12,7 +12,7 @@ struct MariaDBEngineTests {
     /// Restores `file` in a fresh sandbox, hands the sandbox to `inspect`, and always tears it down.
     @discardableResult
     func withRestored<T>(
-        _ file: URL, database: String = "verify", deadlineSeconds: Int = 60,
+        _ file: URL, database: String = "verify", deadlineSeconds: Int = 240,
         _ inspect: (any DatabaseSandbox, RestoreOutcome) async throws -> T
     ) async throws -> T {
         let work = try EngineTestSupport.workDirectory()

@@ -38,8 +38,15 @@ enum EngineTestSupport {
     /// `BACKUPFEED_ENGINE_TEST_ROOT` overrides it, e.g. to run the suite as an unprivileged user.
     static let root = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["BACKUPFEED_ENGINE_TEST_ROOT"] ?? "/tmp/backupfeed-engine-tests", isDirectory: true)
-    /// One template per engine for the whole suite (and across runs): initialising takes seconds, copying doesn't.
-    static let templates = root.appendingPathComponent("templates", isDirectory: true)
+    /// One template per engine for the whole test run (and across runs): initialising takes seconds, copying doesn't.
+    /// The same directory the HTTP tests' server uses (`<sandbox>/templates`, see FeedServerTests' `Verification`),
+    /// so that a cold run on a two-core CI machine builds each engine's template once, not once per target.
+    static let templates: URL = {
+        let sandbox = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BACKUPFEED_HTTP_TEST_SANDBOX"] ?? "/tmp/backupfeed-http-tests")
+        try? FileManager.default.createDirectory(at: sandbox, withIntermediateDirectories: true)
+        chmod(sandbox.path, 0o755)
+        return sandbox.appendingPathComponent("templates", isDirectory: true)
+    }()
     static let fixtures = URL(fileURLWithPath: "/work/shared/fixtures", isDirectory: true)
 
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
@@ -93,5 +100,7 @@ enum EngineTestSupport {
         #expect(leftovers.isEmpty, "sandbox directories left behind: \(leftovers)", sourceLocation: sourceLocation)
     }
 
-    static func deadline(seconds: Int = 60) -> ContinuousClock.Instant { .now + .seconds(seconds) }
+    /// Generous: it includes waiting for a cold template build, which on a loaded two-core CI machine running the
+    /// whole suite at once has taken over a minute. Tests of the timeout itself pass their own short deadline.
+    static func deadline(seconds: Int = 240) -> ContinuousClock.Instant { .now + .seconds(seconds) }
 }

@@ -25,10 +25,11 @@ public enum SandboxCleanup {
             guard let data = try? Data(contentsOf: sandbox.appendingPathComponent(SandboxDirectory.markerName)),
                   let marker = try? JSONDecoder().decode(SandboxDirectory.Marker.self, from: data) else { continue }
             if processStartTime(marker.ownerPID) == marker.ownerStartTime { continue }
-            // Recorded servers, plus any database program still working in the directory without a pid file
-            // (the bootstrap server of a template build that was killed half-way).
-            let pids = recordedPIDs(in: sandbox) + unrecordedServers(in: sandbox)
-            for pid in Set(pids) where isServer(pid, of: sandbox) {
+            // Recorded servers, plus any process still working in the directory without a pid file: the
+            // `mariadb-install-db` or `initdb` of a template build killed half-way would otherwise go on and
+            // recreate the directory after it was removed.
+            let pids = recordedPIDs(in: sandbox) + unrecordedProcesses(in: sandbox)
+            for pid in Set(pids) where worksIn(pid, sandbox) {
                 await killGroup(of: pid)
                 summary.killedProcesses.append(pid)
                 logger.warning("killed leftover database server", metadata: ["pid": "\(pid)", "sandbox": "\(sandbox.path)"])
@@ -75,21 +76,22 @@ public enum SandboxCleanup {
         return pids
     }
 
-    /// Database processes whose arguments point into `sandbox`, found by scanning /proc.
-    private static func unrecordedServers(in sandbox: URL) -> [Int32] {
-        let own = getpid()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [])
+    /// Processes whose arguments point into `sandbox`, found by scanning /proc.
+    private static func unrecordedProcesses(in sandbox: URL) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [])
             .compactMap(Int32.init)
-            .filter { $0 != own && isServer($0, of: sandbox) }
+            .filter { worksIn($0, sandbox) }
     }
 
-    /// True when `pid` runs mariadbd/postgres with arguments pointing into `sandbox`.
-    static func isServer(_ pid: Int32, of sandbox: URL) -> Bool {
-        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        guard let program = arguments.first.map({ ($0 as NSString).lastPathComponent }),
-              ["mariadbd", "mysqld", "postgres", "postmaster"].contains(program) else { return false }
-        return arguments.contains { $0.contains(sandbox.path) }
+    /// True when `pid` (not this process) has an argument pointing into `sandbox`. Sandbox paths end in a random
+    /// suffix, so a match is one of ours even when the pid in a pid file was reused by something else.
+    static func worksIn(_ pid: Int32, _ sandbox: URL) -> Bool {
+        guard pid != getpid(), pid > 1, let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let prefix = sandbox.path.hasSuffix("/") ? sandbox.path : sandbox.path + "/"
+        return raw.split(separator: 0).contains { argument in
+            let text = String(decoding: argument, as: UTF8.self)
+            return text.contains(prefix) || text.hasSuffix(sandbox.path)
+        }
     }
 
     /// Stops the server's process group: SIGQUIT first (PostgreSQL's immediate shutdown, which also frees its

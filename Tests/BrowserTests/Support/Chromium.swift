@@ -36,10 +36,15 @@ enum Chromium {
     /// A PNG of `url` at the given window size.
     static func screenshot(_ url: String, to file: URL, width: Int = 1280, height: Int = 900, dark: Bool = false) async throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        _ = try await withProfile { profile in
-            try run(try executable(), baseArguments(profile: profile) + ["--window-size=\(width),\(height)", "--screenshot=\(file.path)"]
-                + (dark ? ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] : []) + [url], timeout: 120)
+        // On a loaded CI machine chromium has once exited 0 without writing the file: try again before failing.
+        for _ in 1...3 {
+            _ = try await withProfile { profile in
+                try run(try executable(), baseArguments(profile: profile) + ["--window-size=\(width),\(height)", "--screenshot=\(file.path)"]
+                    + (dark ? ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] : []) + [url], timeout: 120)
+            }
+            if FileManager.default.fileExists(atPath: file.path) { return }
         }
+        throw Failure(description: "chromium exited three times without writing a screenshot of \(url)")
     }
 
     /// Each run gets its own profile so tests can run browsers side by side.
