@@ -9,4 +9,6 @@ ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip \
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test.
 ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3
 swift build --build-tests
-swift test --skip-build "$@"
+# Every test runs in one process; on a two-core machine a cold run (templates to build, browsers to start)
+# that starts all of them at once made deadlines pass. Eight at a time keeps the run short and the load sane.
+swift test --skip-build --experimental-maximum-parallelization-width "${BACKUPFEED_TEST_PARALLELISM:-8}" "$@"
