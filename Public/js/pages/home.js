@@ -90,8 +90,14 @@ function isActive(verification) {
 
 function lastVerified(p) {
   const at = p.lastVerifiedAt ?? (isFinished(p.latestVerification) ? p.latestVerification.finishedAt : null);
-  if (!at) return h("span", { class: "muted" }, isActive(p.latestVerification) ? `${p.latestVerification.status}…` : "never");
-  return timeAgo(at, "verified ");
+  const when = at ? timeAgo(at, "verified ") : h("span", { class: "muted" }, isActive(p.latestVerification) ? `${p.latestVerification.status}…` : "never");
+  return p.stale ? h("span", {}, when, " ", staleBadge(p.freshness)) : when;
+}
+
+// The policy's maxAgeHours passed without a passed verification: the newest proven backup is too old.
+export function staleBadge(freshness) {
+  const hours = freshness?.maxAgeHours;
+  return h("span", { class: "badge badge-stale", title: hours ? `no passed verification in the last ${hours} h` : "stale" }, "stale");
 }
 
 function isFinished(v) {

@@ -30,6 +30,17 @@ export async function renderPackage(main, ctx, packageId) {
     versions,
   );
   render(page);
+  showFreshness().catch(() => {});
+
+  // A stale package says so above its versions: that is the first thing to act on.
+  async function showFreshness() {
+    const freshness = await apiGet(`${path("api", "packages", packageId, "freshness")}`);
+    if (ctx.stale() || !freshness.stale) return;
+    const hours = freshness.freshness?.maxAgeHours;
+    const last = freshness.lastVerifiedAt ? timeAgo(freshness.lastVerifiedAt, "last passed verification ") : "no verification has passed yet";
+    versions.before(h("p", { class: "stale-warning", role: "status" }, h("span", { class: "badge badge-stale" }, "stale"), " ",
+      `No backup of this package passed verification in the last ${hours} hours; `, last, "."));
+  }
 
   function render(page) {
     if (page.total === 0) {

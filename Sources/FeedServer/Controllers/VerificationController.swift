@@ -51,7 +51,7 @@ struct VerificationController {
     @Sendable func policy(_ request: Request, context: AppRequestContext) async throws -> Response {
         if privateMetadata { try context.require(.read) }
         let id = try context.parameters.packageID()
-        return try JSONResponse.make(try await PolicyStore(catalog: feed.catalog).policy(for: id.key))
+        return try JSONResponse.make(try await PolicyStore(catalog: feed.catalog).packagePolicy(for: id.key))
     }
 
     @Sendable func setPolicy(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -64,6 +64,19 @@ struct PackageSummaryResponse: Codable, Sendable {
     var latestVerification: VerificationSummaryResponse?
     /// When a version of this package last passed verification.
     var lastVerifiedAt: Date?
+    /// True when the policy's `maxAgeHours` passed since the last passed verification (false without that field).
+    var stale: Bool
+    /// Present when the package's policy sets `maxAgeHours`.
+    var freshness: Freshness?
+}
+
+/// `GET /api/packages/{id}/freshness`.
+struct PackageFreshnessResponse: Codable, Sendable {
+    var packageId: String
+    var stale: Bool
+    var lastVerifiedAt: Date?
+    /// Present when the package's policy sets `maxAgeHours`.
+    var freshness: Freshness?
 }
 
 /// Octopus's package resource (PascalCase), returned by the raw push and listed by the version search.

@@ -8,29 +8,49 @@ struct PolicyStore: Sendable {
     let catalog: Catalog
 
     func policy(for packageKey: String) async throws -> VerificationPolicy {
-        guard let json = try await catalog.policyJSON(packageKey: packageKey) else { return .default }
-        return try JSONDecoder().decode(VerificationPolicy.self, from: Data(json.utf8))
+        try await packagePolicy(for: packageKey).verification
+    }
+
+    func packagePolicy(for packageKey: String) async throws -> PackagePolicy {
+        guard let json = try await catalog.policyJSON(packageKey: packageKey) else { return PackagePolicy() }
+        return try JSONDecoder().decode(PackagePolicy.self, from: Data(json.utf8))
+    }
+
+    /// The operations part of every stored policy that sets one of its fields, by package key.
+    func operationsPolicies() async throws -> [String: OperationsPolicy] {
+        var result: [String: OperationsPolicy] = [:]
+        for (packageKey, json) in try await catalog.allPolicyJSON() {
+            guard let policy = try? JSONDecoder().decode(OperationsPolicy.self, from: Data(json.utf8)),
+                  policy != OperationsPolicy() else { continue }
+            result[packageKey] = policy
+        }
+        return result
     }
 
     /// Decodes and validates a policy body; every refusal names the field that is wrong.
-    static func decode(_ data: Data) throws -> VerificationPolicy {
+    static func decode(_ data: Data) throws -> PackagePolicy {
         try refuseUnknownFields(data)
-        let policy: VerificationPolicy
+        let policy: PackagePolicy
         do {
-            policy = try JSONDecoder().decode(VerificationPolicy.self, from: data)
+            policy = try JSONDecoder().decode(PackagePolicy.self, from: data)
         } catch let error as DecodingError {
             throw APIError(status: .badRequest, message: "invalid policy: \(Self.describe(error))")
         }
         do {
-            try policy.validate()
+            try policy.verification.validate()
+            try policy.operations.validate()
         } catch {
             throw APIError(status: .badRequest, message: "invalid policy: \(error)")
         }
         return policy
     }
 
-    static let policyFields: Set<String> = ["engine", "dump", "database", "checks", "maxRowDropPercent", "timeoutSeconds", "enabled"]
+    static let policyFields: Set<String> = [
+        "engine", "dump", "database", "checks", "maxRowDropPercent", "timeoutSeconds", "enabled",
+        "maxAgeHours", "reverifyDays", "retention",
+    ]
     static let checkFields: Set<String> = ["name", "sql", "expect"]
+    static let retentionFields: Set<String> = ["keepLast", "keepDays"]
 
     /// A misspelt field (`maxRowDrop`) would otherwise be ignored silently and the policy not do what its author meant.
     static func refuseUnknownFields(_ data: Data) throws {
@@ -43,6 +63,10 @@ struct PolicyStore: Sendable {
                 status: .badRequest,
                 message: "invalid policy: \(unknown): unknown field; known fields are \(policyFields.sorted().joined(separator: ", "))")
         }
+        if let retention = policy["retention"] as? [String: Any],
+           let unknown = retention.keys.sorted().first(where: { !retentionFields.contains($0) }) {
+            throw APIError(status: .badRequest, message: "invalid policy: retention.\(unknown): unknown field; retention has keepLast and keepDays")
+        }
         for (index, check) in ((policy["checks"] as? [Any]) ?? []).enumerated() {
             guard let check = check as? [String: Any] else { continue }
             if let unknown = check.keys.sorted().first(where: { !checkFields.contains($0) }) {
@@ -52,7 +76,7 @@ struct PolicyStore: Sendable {
         }
     }
 
-    func save(_ policy: VerificationPolicy, for packageKey: String) async throws {
+    func save(_ policy: PackagePolicy, for packageKey: String) async throws {
         let json = String(decoding: try JSONResponse.encoder.encode(policy), as: UTF8.self)
         try await catalog.setPolicyJSON(json, packageKey: packageKey)
     }

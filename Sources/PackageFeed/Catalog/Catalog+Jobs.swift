@@ -77,13 +77,16 @@ extension Catalog {
         return try await pool.read { db in try Self.latestJobs(db, versionIds: versionIds) }
     }
 
-    static func latestJobs(_ db: Database, versionIds: [Int64]) throws -> [Int64: VerificationJobRecord] {
+    /// With `finishedOnly`, the newest run that reached a verdict: a re-verification waiting in the queue does not
+    /// hide the verdict the version already has.
+    static func latestJobs(_ db: Database, versionIds: [Int64], finishedOnly: Bool = false) throws -> [Int64: VerificationJobRecord] {
         guard !versionIds.isEmpty else { return [:] }
+        let finished = finishedOnly ? "AND status IN ('passed', 'failed', 'error')" : ""
         let jobs = try VerificationJobRecord.fetchAll(
             db,
             sql: """
                 SELECT * FROM verificationJob WHERE id IN (
-                  SELECT max(id) FROM verificationJob WHERE versionId IN (\(versionIds.map { _ in "?" }.joined(separator: ",")))
+                  SELECT max(id) FROM verificationJob WHERE versionId IN (\(versionIds.map { _ in "?" }.joined(separator: ","))) \(finished)
                   GROUP BY versionId)
                 """,
             arguments: StatementArguments(versionIds)

@@ -12,4 +12,11 @@ extension Catalog {
             try PolicyRecord(packageKey: packageKey, json: json, updatedAt: Date()).save(db)
         }
     }
+
+    /// Every stored policy JSON by package key (the operations loop reads them all once a minute).
+    public func allPolicyJSON() async throws -> [String: String] {
+        try await pool.read { db in
+            Dictionary(try PolicyRecord.fetchAll(db).map { ($0.packageKey, $0.json) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
 }

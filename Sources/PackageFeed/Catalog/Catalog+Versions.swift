@@ -184,7 +184,7 @@ public struct ResolvedVersion: Sendable {
 }
 
 extension Catalog {
-    /// The highest release version (or, with `verified`, the highest version whose newest run passed), with its
+    /// The highest release version (or, with `verified`, the highest version whose newest finished run passed), with its
     /// package and run, in one read: `latest` is what runbooks poll, so it costs one trip to the database.
     public func latest(packageKey: String, verified: Bool) async throws -> ResolvedVersion? {
         try await pool.read { db in
@@ -194,7 +194,8 @@ extension Catalog {
                 .filter { verified || !$0.1.isPrerelease }
                 .sorted { $0.1 > $1.1 }
                 .map(\.0)
-            let jobs = try Self.latestJobs(db, versionIds: verified ? ordered.compactMap(\.id) : Array(ordered.prefix(1).compactMap(\.id)))
+            let jobs = try Self.latestJobs(
+                db, versionIds: verified ? ordered.compactMap(\.id) : Array(ordered.prefix(1).compactMap(\.id)), finishedOnly: verified)
             let chosen = verified ? ordered.first { jobs[$0.id!]?.status == "passed" } : ordered.first
             return chosen.map { ResolvedVersion(package: package, version: $0, latestJob: jobs[$0.id!]) }
         }
