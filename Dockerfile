@@ -1,20 +1,28 @@
-# Build stage: the Swift toolchain, the C libraries' headers, a release build.
-FROM swift:6.2-bookworm AS build
+# Build stage: the Swift toolchain, the C libraries' headers, a release build with the Swift runtime linked in.
+FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev libzip-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Package.swift ./
+# Package.resolved pins dependency versions when present (it is not committed; the glob lets it be absent).
+COPY Package.swift Package.resolved* ./
+RUN swift package resolve
 COPY Sources ./Sources
 RUN swift build -c release --product backupfeed --static-swift-stdlib \
-    && cp .build/release/backupfeed /usr/local/bin/backupfeed
+    && install -m 0755 "$(swift build -c release --show-bin-path)/backupfeed" /usr/local/bin/backupfeed
 
-# Runtime stage: the binary, the UI, and the database programs verification starts (never their services).
-FROM debian:bookworm-slim
+# Runtime stage: the binary, the UI, and the database programs verification starts itself (never as services).
+# The binary carries the Swift runtime (--static-swift-stdlib); it needs only libstdc++/libgcc, SQLite and libzip.
+# setpriv (util-linux) drops database programs to an unprivileged account when the server runs as root.
+# The data directory exists in the image, owned by the service user, so that a new named volume mounted there
+# starts with that owner (Docker copies it) instead of root.
+FROM debian:bookworm-slim AS runtime
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \
-    && apt-get update && apt-get install -y --no-install-recommends \
-       libsqlite3-0 libzip4 ca-certificates curl mariadb-server mariadb-client postgresql \
+    && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux \
+       mariadb-server mariadb-client postgresql postgresql-client \
     && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
-    && useradd --system --create-home --home-dir /var/lib/backupfeed backupfeed
+    && useradd --system --create-home --home-dir /var/lib/backupfeed --shell /usr/sbin/nologin backupfeed \
+    && install -d -o backupfeed -g backupfeed -m 0750 /var/lib/backupfeed/data
 COPY --from=build /usr/local/bin/backupfeed /usr/local/bin/backupfeed
 COPY Public /usr/share/backupfeed/Public
 USER backupfeed
@@ -25,5 +33,7 @@ ENV BACKUPFEED_HOST=0.0.0.0 \
     BACKUPFEED_PUBLIC_DIR=/usr/share/backupfeed/Public \
     BACKUPFEED_SANDBOX_DIR=/tmp/backupfeed-sandbox
 EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["backupfeed"]
 CMD ["serve"]
