@@ -12,13 +12,14 @@ RUN swift build -c release --product backupfeed --static-swift-stdlib \
 
 # Runtime stage: the binary, the UI, and the database programs verification starts itself (never as services).
 # The binary carries the Swift runtime (--static-swift-stdlib); it needs only libstdc++/libgcc, SQLite and libzip.
-# setpriv (util-linux) drops database programs to an unprivileged account when the server runs as root.
+# setpriv (util-linux) drops database programs to an unprivileged account when the server runs as root;
+# sqlite3 takes online backups of the catalog (docs/operations.md).
 # The data directory exists in the image, owned by the service user, so that a new named volume mounted there
 # starts with that owner (Docker copies it) instead of root.
 FROM debian:bookworm-slim AS runtime
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \
     && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux \
+       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux sqlite3 \
        mariadb-server mariadb-client postgresql postgresql-client \
     && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
     && useradd --system --create-home --home-dir /var/lib/backupfeed --shell /usr/sbin/nologin backupfeed \

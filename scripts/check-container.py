@@ -14,10 +14,11 @@ import sys
 import yaml
 
 # What the runtime stage must install: the C libraries the binary links, TLS roots and time zones, curl for the
-# healthcheck, setpriv (util-linux) for dropping privileges, and the database programs verification starts.
+# healthcheck, setpriv (util-linux) for dropping privileges, sqlite3 for online catalog backups
+# (docs/operations.md), and the database programs verification starts.
 RUNTIME_PACKAGES = [
     "libsqlite3-0", "libzip4", "ca-certificates", "tzdata", "curl", "util-linux",
-    "mariadb-server", "postgresql",
+    "sqlite3", "mariadb-server", "postgresql",
 ]
 
 
