@@ -48,6 +48,12 @@ enum CatalogMigrations {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-webhooks") { db in
+            try WebhookSchema.create(db)
+        }
+        migrator.registerMigration("v3-operations") { db in
+            try OperationsSchema.create(db)
+        }
         return migrator
     }
 }
