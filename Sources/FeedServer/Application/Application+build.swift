@@ -15,10 +15,12 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     try await AdminKeyBootstrap(keys: feed.keys, logger: logger).run(configuration)
 
     let signal = VerificationSignal()
+    let metrics = FeedMetrics()
     let events = FeedEvents([
+        metrics.listener,
         { event in if case .versionPushed = event { await signal.notify() } },
     ])
-    let router = buildRouter(feed: feed, events: events, signal: signal, configuration: configuration)
+    let router = buildRouter(feed: feed, events: events, signal: signal, metrics: metrics, configuration: configuration)
     var services: [any Service] = []
     if configuration.runVerifications {
         let verifier = BackupVerifier(
@@ -43,13 +45,14 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
 
 /// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/{spaceId}`, health, UI.
 func buildRouter(
-    feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, configuration: FeedServerConfiguration
+    feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, metrics: FeedMetrics, configuration: FeedServerConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
-    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events)
-    let downloads = DownloadResponder(feed: feed)
+    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics)
+    let downloads = DownloadResponder(feed: feed, metrics: metrics)
     let auth = AuthMiddleware(keys: feed.keys)
 
     let octopus = OctopusController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
@@ -63,6 +66,8 @@ func buildRouter(
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     HealthController(feed: feed).addRoutes(to: router)
+    MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
+        .addRoutes(to: router.group("metrics").add(middleware: auth))
     BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router)
 
     if let publicDirectory = configuration.publicDirectory {

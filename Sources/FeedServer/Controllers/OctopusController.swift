@@ -17,18 +17,20 @@ struct OctopusController {
     }
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try context.require(.push)
-        let mode = try request.overwriteMode()
-        let expected = try PackagesController.expectedChecksum(request)
-        let (upload, name) = try await receiver.receiveMultipart(request)
-        let outcome = try await feed.publish(
-            upload, id: name.id, version: name.version,
-            filename: "\(name.id.display).\(name.version.original)\(name.fileExtension)",
-            mode: mode, expectedSHA256: expected
-        )
-        let display = try await feed.catalog.package(key: name.id.key)?.display ?? name.id.display
-        await receiver.published(outcome, packageId: display)
-        return try JSONResponse.make(OctopusPackageResponse(outcome.record, display: display), status: outcome.isCreated ? .created : .ok)
+        try await receiver.metered {
+            try context.require(.push)
+            let mode = try request.overwriteMode()
+            let expected = try PackagesController.expectedChecksum(request)
+            let (upload, name) = try await receiver.receiveMultipart(request)
+            let outcome = try await feed.publish(
+                upload, id: name.id, version: name.version,
+                filename: "\(name.id.display).\(name.version.original)\(name.fileExtension)",
+                mode: mode, expectedSHA256: expected
+            )
+            let display = try await feed.catalog.package(key: name.id.key)?.display ?? name.id.display
+            await receiver.published(outcome, packageId: display)
+            return try JSONResponse.make(OctopusPackageResponse(outcome.record, display: display), status: outcome.isCreated ? .created : .ok)
+        }
     }
 
     /// `packages-{PackageId}.{Version}`: the same split as a filename without extension.

@@ -51,21 +51,23 @@ struct PackagesController {
     }
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try context.require(.push)
-        let id = try context.parameters.packageID()
-        let version = try context.parameters.packageVersion()
-        let mode = try request.overwriteMode()
-        let expected = try Self.expectedChecksum(request)
-        let upload = try await receiver.receiveRaw(request)
-        let extensionHint = request.uri.queryParameters["extension"].map(String.init)
-        let filename = try Self.filename(id: id, version: version, hint: extensionHint, upload: upload)
-        let outcome = try await feed.publish(upload, id: id, version: version, filename: filename, mode: mode, expectedSHA256: expected)
-        let display = try await display(id)
-        await receiver.published(outcome, packageId: display)
-        return try JSONResponse.make(
-            VersionResponse(outcome.record, display: display, verification: nil),
-            status: outcome.isCreated ? .created : .ok
-        )
+        try await receiver.metered {
+            try context.require(.push)
+            let id = try context.parameters.packageID()
+            let version = try context.parameters.packageVersion()
+            let mode = try request.overwriteMode()
+            let expected = try Self.expectedChecksum(request)
+            let upload = try await receiver.receiveRaw(request)
+            let extensionHint = request.uri.queryParameters["extension"].map(String.init)
+            let filename = try Self.filename(id: id, version: version, hint: extensionHint, upload: upload)
+            let outcome = try await feed.publish(upload, id: id, version: version, filename: filename, mode: mode, expectedSHA256: expected)
+            let display = try await display(id)
+            await receiver.published(outcome, packageId: display)
+            return try JSONResponse.make(
+                VersionResponse(outcome.record, display: display, verification: nil),
+                status: outcome.isCreated ? .created : .ok
+            )
+        }
     }
 
     @Sendable func versions(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -8,6 +8,8 @@ import PackageFeed
 /// (206/416) and conditional requests (304).
 struct DownloadResponder {
     let feed: PackageFeed
+    /// Counts downloads that send a body, and the bytes actually written to the client.
+    let metrics: FeedMetrics
     let fileIO = FileIO()
 
     func response(for record: VersionRecord, request: Request, context: AppRequestContext, headOnly: Bool = false) async throws -> Response {
@@ -36,12 +38,23 @@ struct DownloadResponder {
             headers[.contentLength] = String(range.count)
             if headOnly { return Response(status: .partialContent, headers: headers) }
             let body = try await fileIO.loadFile(path: url.path, range: range, context: context, chunkLength: 256 * 1024)
-            return Response(status: .partialContent, headers: headers, body: body)
+            return Response(status: .partialContent, headers: headers, body: metered(body))
         }
         headers[.contentLength] = String(size)
-        if headOnly || size == 0 { return Response(status: .ok, headers: headers) }
+        if headOnly { return Response(status: .ok, headers: headers) }
+        if size == 0 { return Response(status: .ok, headers: headers, body: metered(ResponseBody())) }
         let body = try await fileIO.loadFile(path: url.path, context: context, chunkLength: 256 * 1024)
-        return Response(status: .ok, headers: headers, body: body)
+        return Response(status: .ok, headers: headers, body: metered(body))
+    }
+
+    /// Counts the download now and its bytes as they are written, so that an aborted download counts what it got.
+    private func metered(_ body: ResponseBody) -> ResponseBody {
+        metrics.recordDownloadStarted()
+        let metrics = metrics
+        return body.map { chunk in
+            metrics.recordDownloaded(bytes: chunk.readableBytes)
+            return chunk
+        }
     }
 
     static func matches(_ ifNoneMatch: String, etag: String) -> Bool {

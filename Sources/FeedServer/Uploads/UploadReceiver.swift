@@ -10,9 +10,25 @@ struct UploadReceiver {
     let maxUploadSize: Int64
     /// Told about every version a push stored (webhooks, metrics, the verification workers).
     let events: FeedEvents
+    /// Counts every push by how it ended, with the bytes it delivered.
+    let metrics: FeedMetrics
+
+    /// Runs a push route, counting the push as its outcome, or as `rejected` when it throws before one.
+    func metered(_ push: () async throws -> Response) async throws -> Response {
+        let meter = PushMeter()
+        do {
+            let response = try await PushMeter.$current.withValue(meter) { try await push() }
+            metrics.recordPush(meter.outcome ?? .rejected, bytes: meter.bytes)
+            return response
+        } catch {
+            metrics.recordPush(meter.outcome ?? .rejected, bytes: meter.bytes)
+            throw error
+        }
+    }
 
     /// Announces what a push stored; a push that changed nothing (same bytes, IgnoreIfExists) is no event.
     func published(_ outcome: PublishOutcome, packageId: String) async {
+        PushMeter.current?.published(outcome)
         let replaced: Bool
         switch outcome {
         case .created: replaced = false
@@ -95,6 +111,7 @@ struct UploadReceiver {
             throw FeedError.tooLarge(limit: maxUploadSize)
         }
         try chunk.withUnsafeReadableBytes { try upload.write($0) }
+        PushMeter.current?.received(chunk.readableBytes)
     }
 
     static func boundary(of contentType: String) -> String? {
