@@ -30,12 +30,24 @@ ensure_packages() {
 # Installs Python packages (pinned as NAME==VERSION) whose pinned version is not installed yet. The API
 # contract tests drive schemathesis and openapi-spec-validator, the compose test PyYAML.
 ensure_pip_packages() {
-    local missing=()
-    for requirement in "$@"; do
-        local name="${requirement%%==*}" version="${requirement#*==}"
-        python3 -m pip show "$name" 2>/dev/null | grep -qx "Version: $version" || missing+=("$requirement")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    echo "installing (pip): ${missing[*]}" >&2
-    python3 -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
+    command -v python3 >/dev/null || ensure_packages python3 python3-pip
+    local missing
+    missing=$(python3 -c '
+import sys, importlib.metadata as metadata
+def installed(requirement):
+    name, version = requirement.split("==")
+    try:
+        return metadata.version(name) == version
+    except metadata.PackageNotFoundError:
+        return False
+print(" ".join(r for r in sys.argv[1:] if not installed(r)))' "$@")
+    [ -z "$missing" ] && return 0
+    echo "installing (pip): $missing" >&2
+    python3 -m pip --version >/dev/null 2>&1 || ensure_packages python3-pip
+    # Debian's own python3 refuses pip installs (PEP 668): install for this user, beside the system's packages.
+    local flags=()
+    python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))' \
+        && flags=(--user --break-system-packages)
+    # shellcheck disable=SC2086 # one word per requirement
+    python3 -m pip install --quiet --disable-pip-version-check "${flags[@]}" $missing >&2
 }
