@@ -38,7 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where disposable databases live during a run (BACKUPFEED_SANDBOX_DIR).")
     var sandboxDir = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_DIR", FeedServerConfiguration.defaultSandboxDirectory.path)
 
+    @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
+    var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
+
     func run() async throws {
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -50,13 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
         var isDirectory: ObjCBool = false
         let publicURL = URL(fileURLWithPath: publicDir)
         let hasPublic = FileManager.default.fileExists(atPath: publicURL.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        let configuration = FeedServerConfiguration(
+        var configuration = FeedServerConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir), maxUploadSize: maxBytes,
             privateMetadata: `private`, adminKey: ProcessInfo.processInfo.environment["BACKUPFEED_ADMIN_KEY"],
             publicDirectory: hasPublic ? publicURL : nil, logLevel: level,
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
+        configuration.shutdownGrace = .seconds(shutdownGrace)
         let app = try await buildApplication(configuration)
-        try await app.runService()
+        try await app.runUntilStopped(grace: configuration.shutdownGrace)
     }
 }

@@ -24,6 +24,9 @@ public struct FeedServerConfiguration: Sendable {
     public var sandboxDirectory: URL
     /// Off in tests that want versions to stay queued.
     public var runVerifications: Bool
+    /// After SIGTERM/SIGINT, how long uploads in flight may take to finish before they are cut off
+    /// (`--shutdown-grace`); running verifications are stopped and queued again either way.
+    public var shutdownGrace: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),

@@ -27,6 +27,9 @@ enum ErrorMapping {
             return APIError(status: error.status, message: error.status.reasonPhrase)
         case is DecodingError:
             return APIError(status: .badRequest, message: "request body is not valid JSON of the expected shape")
+        case is CancellationError:
+            // A shutdown whose grace ran out cancels the requests still running: nothing was stored, and no server fault.
+            return APIError(status: .serviceUnavailable, message: "the server is shutting down; nothing was stored, send the request again")
         default:
             return APIError(status: .internalServerError, message: "internal error", detail: "see the server log")
         }

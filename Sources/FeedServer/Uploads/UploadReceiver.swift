@@ -55,6 +55,7 @@ struct UploadReceiver {
             for try await chunk in request.body {
                 try append(chunk, to: upload)
             }
+            try checkComplete(upload, request)
             return upload
         } catch {
             upload.discard()
@@ -103,6 +104,15 @@ struct UploadReceiver {
             current?.upload.discard()
             finished?.upload.discard()
             throw error
+        }
+    }
+
+    /// A body cut off early can end like a complete one (a shutdown's cancellation closes the connection's input):
+    /// without this check a raw PUT would publish the truncated file. Multipart bodies have their closing boundary.
+    private func checkComplete(_ upload: BlobUpload, _ request: Request) throws {
+        try Task.checkCancellation()
+        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared != upload.size {
+            throw FeedError.badRequest("the body ended after \(upload.size) of the \(declared) bytes its Content-Length announced: upload incomplete")
         }
     }
 
