@@ -146,6 +146,33 @@ import Testing
         }
     }
 
+    /// `backupfeed_package_stale` follows the policy's `maxAgeHours`: a package that never passed is measured from
+    /// its creation, so with a limit of 1.8 s it turns stale while the test watches; one with a long limit stays fresh,
+    /// one without a limit has no series.
+    @Test func stalenessFollowsMaxAgeHours() async throws {
+        let feed = try await TestFeed()
+        defer { feed.remove() }
+        try await feed.app().test(.live) { client in
+            let admin = FeedClient(transport: .testClient(client), pushKey: feed.pushKey, readKey: feed.readKey)
+            for name in ["Rotting", "Fresh", "Unwatched"] {
+                let push = try await Self.put(client, "/api/packages/\(name)/1.0.0", randomBytes(100), key: feed.pushKey)
+                #expect(push.status == .created)
+            }
+            #expect(try await admin.setPolicy("Rotting", #"{"maxAgeHours": 0.0005}"#).status == 200)
+            #expect(try await admin.setPolicy("Fresh", #"{"maxAgeHours": 1000}"#).status == 200)
+            var metrics = try await Self.scrape(client)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while metrics.value("backupfeed_package_stale", ["package": "Rotting"]) != 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                metrics = try await Self.scrape(client)
+            }
+            #expect(metrics.types["backupfeed_package_stale"] == "gauge")
+            #expect(metrics.value("backupfeed_package_stale", ["package": "Rotting"]) == 1)
+            #expect(metrics.value("backupfeed_package_stale", ["package": "Fresh"]) == 0)
+            #expect(metrics.value("backupfeed_package_stale", ["package": "Unwatched"]) == nil)
+        }
+    }
+
     /// A real SQLite verification: its duration lands in the engine's histogram and the package's last-verified gauge.
     @Test func aPassedSQLiteVerificationIsTimedAndDated() async throws {
         let sandbox = try Verification.privateSandbox()

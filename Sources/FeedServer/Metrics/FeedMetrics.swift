@@ -48,8 +48,7 @@ final class FeedMetrics: Sendable {
         .seconds(120), .seconds(300), .seconds(600), .seconds(1800), .seconds(3600),
     ]
 
-    /// `freshness` feeds `backupfeed_package_stale`; without it that metric is not emitted.
-    init(freshness: FreshnessSource? = nil) {
+    init() {
         let registry = registry
         pushes = Dictionary(uniqueKeysWithValues: PushResult.allCases.map { result in
             (result, registry.makeCounter(
@@ -73,7 +72,7 @@ final class FeedMetrics: Sendable {
             }
         }
         verificationDurations = durations
-        scrapeGauges = ScrapeGauges(registry: registry, freshness: freshness)
+        scrapeGauges = ScrapeGauges(registry: registry)
     }
 
     static func name(_ name: String, _ help: String) -> MetricNameDescriptor {

@@ -11,12 +11,9 @@ actor ScrapeGauges {
     /// The per-package series emitted by the last scrape, so that a deleted package's series is removed.
     private var lastVerified: [String: Gauge] = [:]
     private var stale: [String: Gauge] = [:]
-    /// Which packages are stale; nil until the freshness part provides it (see `FreshnessSource`).
-    private let freshness: FreshnessSource?
 
-    init(registry: PrometheusCollectorRegistry, freshness: FreshnessSource? = nil) {
+    init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        self.freshness = freshness
         queueDepth = registry.makeGauge(
             descriptor: FeedMetrics.name("backupfeed_verification_queue_depth", "Verification jobs waiting in the queue."))
     }
@@ -28,13 +25,12 @@ actor ScrapeGauges {
             lastVerified, to: reading.lastPassedAt.mapValues(\.timeIntervalSince1970),
             descriptor: FeedMetrics.name(
                 "backupfeed_last_verified_timestamp_seconds", "Unix time when the package's newest passed verification finished."))
-        if let freshness {
-            let staleness = try await freshness(catalog)
-            stale = update(
-                stale, to: staleness.mapValues { $0 ? 1 : 0 },
-                descriptor: FeedMetrics.name(
-                    "backupfeed_package_stale", "1 when the package's newest passed verification is older than its policy's maxAgeHours."))
-        }
+        // The same judgement as the package JSON's `stale` and the package.stale webhook, for packages with `maxAgeHours`.
+        let freshness = try await FreshnessReader(catalog: catalog).all()
+        stale = update(
+            stale, to: Dictionary(freshness.map { ($0.package.display, $0.freshness.stale ? 1 : 0) }, uniquingKeysWith: { first, _ in first }),
+            descriptor: FeedMetrics.name(
+                "backupfeed_package_stale", "1 when the package's newest passed verification is older than its policy's maxAgeHours."))
     }
 
     /// Sets one gauge per package and unregisters those of packages that are gone.
@@ -51,7 +47,3 @@ actor ScrapeGauges {
         return next
     }
 }
-
-/// Tells for each package with a freshness policy (`maxAgeHours`) whether it is stale now.
-/// Hook for the freshness part of issue 5: `backupfeed_package_stale` is emitted only once one is passed in.
-typealias FreshnessSource = @Sendable (Catalog) async throws -> [String: Bool]
