@@ -6,7 +6,9 @@ WORKDIR /src
 # Package.resolved pins dependency versions when present (it is not committed; the glob lets it be absent).
 COPY Package.swift Package.resolved* ./
 RUN swift package resolve
+# SwiftPM refuses a package whose declared test targets have no folder, so Tests comes too (it is not compiled).
 COPY Sources ./Sources
+COPY Tests ./Tests
 RUN swift build -c release --product backupfeed --static-swift-stdlib \
     && install -m 0755 "$(swift build -c release --show-bin-path)/backupfeed" /usr/local/bin/backupfeed
 

@@ -117,9 +117,19 @@ def check(root):
         problem(f"the build stage should start from a swift: toolchain image, not {build_stage['image']}")
     if "swift build" not in build_runs or "-c release" not in build_runs:
         problem("the build stage does not run `swift build -c release`")
-    for copied in ("Package.swift", "Sources"):
+    # SwiftPM refuses to build a package when a declared target's folder is missing, test targets included.
+    for copied in ("Package.swift", "Sources", "Tests"):
         if not any(k == "COPY" and copied in a for k, a in build_stage["instructions"]):
             problem(f"the build stage does not copy {copied}")
+
+    # The build context must keep what the stages copy.
+    ignore_path = os.path.join(root, context, ".dockerignore")
+    if os.path.isfile(ignore_path):
+        with open(ignore_path, encoding="utf-8") as handle:
+            ignored = {line.strip().strip("/") for line in handle if line.strip() and not line.startswith("#")}
+        for needed in ("Package.swift", "Sources", "Tests", "Public"):
+            if needed in ignored or "*" in ignored:
+                problem(f".dockerignore leaves {needed} out of the build context, but the Dockerfile copies it")
 
     # Runtime stage: slim, with the Swift runtime either linked in or provided by the base image.
     image = runtime["image"]

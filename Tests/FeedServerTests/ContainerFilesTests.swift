@@ -39,6 +39,8 @@ struct ContainerFilesTests {
         Mutation(file: "docker-compose.yml", find: "- backupfeed-data:/var/lib/backupfeed/data", replace: "- backupfeed-data:/data", expected: "no volume is mounted at the data directory"),
         Mutation(file: "docker-compose.yml", find: "${BACKUPFEED_ADMIN_KEY:?set BACKUPFEED_ADMIN_KEY}", replace: "API-WRITTENINTHEFILE000000", expected: "must come from the environment"),
         Mutation(file: "docker-compose.yml", find: "services:", replace: "services: {}\nunused:", expected: "no services"),
+        Mutation(file: "Dockerfile", find: "COPY Tests ./Tests\n", replace: "", expected: "does not copy Tests"),
+        Mutation(file: ".dockerignore", find: "docs\n", replace: "docs\nTests\n", expected: ".dockerignore leaves Tests out"),
     ]
 
     @Test(arguments: mutations)
@@ -46,7 +48,7 @@ struct ContainerFilesTests {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("container-files-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: copy) }
-        for name in ["Dockerfile", "docker-compose.yml"] {
+        for name in ["Dockerfile", "docker-compose.yml", ".dockerignore"] {
             var text = try String(contentsOf: PythonTool.repositoryRoot.appendingPathComponent(name), encoding: .utf8)
             if name == mutation.file {
                 try #require(text.contains(mutation.find), "the mutation's anchor is gone from \(name); update the test")
