@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "FeedServer",
                 "PackageFeed",
+                "BackupVerifier",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
