@@ -16,9 +16,12 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
 
     let signal = VerificationSignal()
     let metrics = FeedMetrics()
+    let webhookSignal = WebhookSignal()
+    let outbox = WebhookOutbox(catalog: feed.catalog, signal: webhookSignal, linkBase: configuration.linkBaseURL, logger: logger)
     let events = FeedEvents([
         metrics.listener,
         { event in if case .versionPushed = event { await signal.notify() } },
+        { event in await outbox.record(event) },
     ])
     let router = buildRouter(feed: feed, events: events, signal: signal, metrics: metrics, configuration: configuration)
     var services: [any Service] = []
@@ -32,6 +35,8 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
             )
         )
     }
+    services.append(
+        WebhookDeliveryService(catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger))
     return Application(
         router: router,
         server: .http1(
@@ -63,6 +68,7 @@ func buildRouter(
     let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
     VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
         .addRoutes(packages: packages, api: api)
+    WebhooksController(catalog: feed.catalog).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     HealthController(feed: feed).addRoutes(to: router)

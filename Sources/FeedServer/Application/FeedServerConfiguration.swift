@@ -27,6 +27,11 @@ public struct FeedServerConfiguration: Sendable {
     /// After SIGTERM/SIGINT, how long uploads in flight may take to finish before they are cut off
     /// (`--shutdown-grace`); running verifications are stopped and queued again either way.
     public var shutdownGrace: Duration = .seconds(30)
+    /// The server's address as users reach it (`--public-url`), for links such as a webhook's `reportUrl`;
+    /// nil means `http://<host>:<port>`.
+    public var publicURL: String? = nil
+    /// Backoff and attempts of webhook deliveries; tests shorten the delays.
+    public var webhookRetry = WebhookRetry()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),
@@ -47,6 +52,13 @@ public struct FeedServerConfiguration: Sendable {
         self.createAdminKeyIfNone = createAdminKeyIfNone
         self.publicDirectory = publicDirectory
         self.logLevel = logLevel
+    }
+
+    /// The base of links the server hands out: `publicURL` without a trailing slash, or `http://<host>:<port>`.
+    public var linkBaseURL: String {
+        var base = publicURL.flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(host):\(port)"
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
     }
 
     public static var defaultSandboxDirectory: URL {
