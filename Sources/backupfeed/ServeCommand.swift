@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where disposable databases live during a run (BACKUPFEED_SANDBOX_DIR).")
     var sandboxDir = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_DIR", FeedServerConfiguration.defaultSandboxDirectory.path)
 
+    @Option(help: "The server's URL as users reach it, for links in webhook payloads; default http://HOST:PORT (BACKUPFEED_PUBLIC_URL).")
+    var publicUrl = EnvironmentDefaults.string("BACKUPFEED_PUBLIC_URL", "")
+
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
@@ -61,6 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        if !publicUrl.isEmpty {
+            guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                URLComponents(string: publicUrl)?.host?.isEmpty == false
+            else { throw ValidationError("--public-url must be an http:// or https:// URL, such as https://backups.example.com") }
+            configuration.publicURL = publicUrl
+        }
         let app = try await buildApplication(configuration)
         try await app.runUntilStopped(grace: configuration.shutdownGrace)
     }
