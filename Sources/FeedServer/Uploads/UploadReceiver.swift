@@ -107,8 +107,10 @@ struct UploadReceiver {
         }
     }
 
-    /// A body cut off early can end like a complete one (a shutdown's cancellation closes the connection's input):
-    /// without this check a raw PUT would publish the truncated file. Multipart bodies have their closing boundary.
+    /// Defensive: Hummingbird's body iterator takes a part stream that ends without the request's end part as a
+    /// complete body, so a raw PUT cut off early must not be trusted to have thrown; nor is a push stored after a
+    /// shutdown cancelled it. (In the shutdown tests the cut-off body throws by itself; this is the second line.)
+    /// Multipart bodies carry their own closing boundary.
     private func checkComplete(_ upload: BlobUpload, _ request: Request) throws {
         try Task.checkCancellation()
         if let declared = request.headers[.contentLength].flatMap(Int64.init), declared != upload.size {
