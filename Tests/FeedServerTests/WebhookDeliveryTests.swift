@@ -225,7 +225,7 @@ import Testing
         defer { feed.remove() }
         let configuration = WebhookFeed.configuration(feed)
         let clock = ContinuousClock()
-        let stopStarted = Box<ContinuousClock.Instant>()
+        let stopStarted = CapturedValue<ContinuousClock.Instant>()
         let webhookId = try await withWebhookId { box in
             try await WebhookFeed.run(feed, configuration) { client in
                 let id = try await client.createWebhook(url: listener.url + "/slow", events: ["version.pushed"])
@@ -249,15 +249,15 @@ import Testing
     }
 
     /// Runs `body` with a box for the webhook id it creates, and returns that id.
-    private func withWebhookId(_ body: (Box<Int>) async throws -> Void) async throws -> Int {
-        let box = Box<Int>()
+    private func withWebhookId(_ body: (CapturedValue<Int>) async throws -> Void) async throws -> Int {
+        let box = CapturedValue<Int>()
         try await body(box)
         return try #require(await box.value)
     }
 }
 
 /// A value set inside a `@Sendable` closure and read after it.
-actor Box<Value: Sendable> {
+actor CapturedValue<Value: Sendable> {
     private(set) var value: Value?
     func set(_ value: Value) { self.value = value }
 }
