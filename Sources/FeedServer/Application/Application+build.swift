@@ -36,6 +36,12 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
         )
     }
     services.append(
+        OperationsService(
+            feed: feed, events: events, signal: signal, checkInterval: configuration.operationsCheckInterval,
+            retentionInterval: configuration.retentionInterval, logger: logger
+        )
+    )
+    services.append(
         WebhookDeliveryService(catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger))
     return Application(
         router: router,
@@ -71,6 +77,9 @@ func buildRouter(
     WebhooksController(catalog: feed.catalog).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
+    var retentionLogger = Logger(label: "backupfeed")
+    retentionLogger.logLevel = configuration.logLevel
+    RetentionController(feed: feed, logger: retentionLogger).addRoutes(to: api)
     HealthController(feed: feed).addRoutes(to: router)
     MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("metrics").add(middleware: auth))

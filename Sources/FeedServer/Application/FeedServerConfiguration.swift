@@ -24,6 +24,10 @@ public struct FeedServerConfiguration: Sendable {
     public var sandboxDirectory: URL
     /// Off in tests that want versions to stay queued.
     public var runVerifications: Bool
+    /// How often freshness and due re-verifications are checked.
+    public var operationsCheckInterval: Duration = .seconds(60)
+    /// How often retention policies are applied (the first pass runs one check interval after start).
+    public var retentionInterval: Duration = .seconds(24 * 3600)
     /// After SIGTERM/SIGINT, how long uploads in flight may take to finish before they are cut off
     /// (`--shutdown-grace`); running verifications are stopped and queued again either way.
     public var shutdownGrace: Duration = .seconds(30)

@@ -14,6 +14,7 @@ struct PackagesController {
         group.get(use: list)
         group.put(":id/:version", use: push)
         group.get(":id/versions", use: versions)
+        group.get(":id/freshness", use: freshness)
         group.get(":id/latest", use: latest)
         group.get(":id/latest/download", use: latestDownload)
         group.head(":id/latest/download", use: latestDownload)
@@ -33,6 +34,7 @@ struct PackagesController {
         let filter = request.uri.queryParameters["filter"].map(String.init)
         let (packages, total) = try await feed.catalog.packages(filter: filter, skip: skip, take: take)
         let lastPassed = try await feed.catalog.lastPassedAt(packageKeys: packages.map(\.package.key))
+        let freshness = try await FreshnessReader(catalog: feed.catalog).freshness(of: packages.map(\.package))
         var items: [PackageSummaryResponse] = []
         for summary in packages {
             let id = try PackageID(summary.package.display)
@@ -43,7 +45,8 @@ struct PackagesController {
                 PackageSummaryResponse(
                     packageId: summary.package.display, latestVersion: latest?.version, versionCount: summary.versionCount,
                     totalSize: summary.totalSize, latestVerification: latest?.id.flatMap { jobs[$0] }.map(VerificationSummaryResponse.init),
-                    lastVerifiedAt: lastPassed[summary.package.key]
+                    lastVerifiedAt: lastPassed[summary.package.key],
+                    stale: freshness[summary.package.key]?.stale ?? false, freshness: freshness[summary.package.key]
                 )
             )
         }
@@ -80,6 +83,16 @@ struct PackagesController {
         let jobs = try await feed.catalog.latestJobs(versionIds: page.compactMap(\.id))
         let items = page.map { VersionResponse($0, display: package.display, verification: jobs[$0.id!]) }
         return try JSONResponse.make(PageResponse(items: items, total: versions.count, skip: skip, take: take))
+    }
+
+    @Sendable func freshness(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try requireMetadataAccess(context)
+        let id = try context.parameters.packageID()
+        guard let package = try await feed.catalog.package(key: id.key) else { throw FeedError.packageNotFound(id.display) }
+        let freshness = try await FreshnessReader(catalog: feed.catalog).freshness(of: [package])[package.key]
+        let lastVerifiedAt = try await feed.catalog.lastPassedAt(packageKeys: [package.key])[package.key]
+        return try JSONResponse.make(PackageFreshnessResponse(
+            packageId: package.display, stale: freshness?.stale ?? false, lastVerifiedAt: lastVerifiedAt, freshness: freshness))
     }
 
     @Sendable func metadata(_ request: Request, context: AppRequestContext) async throws -> Response {
