@@ -29,6 +29,7 @@ struct DownloadResponder {
             return Response(status: .notModified, headers: headers)
         }
         let size = Int(record.size)
+        try Self.checkStoredSize(of: url, record: record)
         if let rangeHeader = request.headers[.range], Self.ifRangeAllows(request.headers, etag: etag) {
             guard let range = Self.parseRange(rangeHeader, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
@@ -45,6 +46,17 @@ struct DownloadResponder {
         if size == 0 { return Response(status: .ok, headers: headers, body: metered(ResponseBody())) }
         let body = try await fileIO.loadFile(path: url.path, context: context, chunkLength: 256 * 1024)
         return Response(status: .ok, headers: headers, body: metered(body))
+    }
+
+    /// A blob that is shorter (or longer) on disk than recorded was damaged after it was stored. Serving it would
+    /// promise `Content-Length` bytes that never come and leave the client waiting on an open connection.
+    static func checkStoredSize(of url: URL, record: VersionRecord) throws {
+        let onDisk = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value
+        guard onDisk == record.size else {
+            throw APIError(
+                status: .internalServerError,
+                message: "the stored file of \(record.packageKey) \(record.version) is damaged: \(onDisk.map(String.init) ?? "no") bytes on disk, \(record.size) recorded; push this version again")
+        }
     }
 
     /// Counts the download now and its bytes as they are written, so that an aborted download counts what it got.
