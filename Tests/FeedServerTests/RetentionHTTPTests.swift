@@ -1,3 +1,4 @@
+import FeedServer
 import Foundation
 import Testing
 
@@ -45,6 +46,28 @@ import Testing
             // Nothing more to do: a second pass deletes nothing.
             let again = try await client.request("POST", "/api/retention/apply", key: client.adminKey)
             #expect((again.json["deleted"] as? [[String: Any]])?.isEmpty == true, "\(again.body)")
+        }
+    }
+
+    /// The server applies retention on its own schedule (daily in production; here every 300 ms), with no API call.
+    @Test func retentionRunsOnItsOwnSchedule() async throws {
+        try await Verification.withFeed(configure: {
+            $0.operationsCheckInterval = .milliseconds(200)
+            $0.retentionInterval = .milliseconds(300)
+        }) { feed, client in
+            for index in 1...3 {
+                let zip = try Verification.distinctSQLiteZip("scheduled \(index)")
+                defer { Verification.discard(zip) }
+                try await client.push(zip, id: "Ret", version: "2.0.\(index)")
+                #expect(try await client.waitForVerdict("Ret", "2.0.\(index)").status == "passed")
+            }
+            #expect(try await client.setPolicy("Ret", #"{"retention": {"keepLast": 1}}"#).status == 200)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await Self.versions(client).count > 1, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await Self.versions(client) == ["2.0.3"])
+            #expect(try feed.blobFiles().count == 1)
         }
     }
 
