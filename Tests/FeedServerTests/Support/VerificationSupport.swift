@@ -67,15 +67,7 @@ enum Verification {
     static func withFeed(
         sandbox: URL = sharedSandbox, _ body: @escaping @Sendable (TestFeed, FeedClient) async throws -> Void
     ) async throws {
-        let feed = try await TestFeed()
-        defer { feed.remove() }
-        var configuration = feed.configuration
-        configuration.sandboxDirectory = sandbox
-        configuration.runVerifications = true
-        let app = try await buildApplication(configuration)
-        try await app.test(.live) { client in
-            try await body(feed, FeedClient(transport: .testClient(client), pushKey: feed.pushKey, readKey: feed.readKey))
-        }
+        try await withFeed(configure: { _ in }, sandbox: sandbox, body)
     }
 
     /// Pids whose command line mentions `text` (what `pgrep -f` finds), this process excluded, zombies too.
