@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Initialised, empty data directories (`mariadb-install-db`, `initdb`) made once and copied per run:
 /// copying takes a tenth of a second where initialising takes seconds.
 ///
@@ -23,7 +27,11 @@ actor SandboxTemplateCache {
         if Self.isComplete(final) { return final }
         let task = Task<URL, any Error> {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let temp = root.appendingPathComponent(".\(key).building-\(UUID().uuidString.prefix(8))", isDirectory: true)
+            Self.removeAbandonedBuilds(in: root, key: key)
+            // The builder's pid and start time are in the name, so that a build killed before it could write its crash
+            // marker is still recognised as abandoned.
+            let owner = "\(getpid())-\(RunDirectory.startTime(of: getpid()) ?? 0)"
+            let temp = root.appendingPathComponent(".\(key).building-\(owner)-\(UUID().uuidString.prefix(8))", isDirectory: true)
             try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             do {
                 try SandboxFiles.chown(temp.path, to: user)
@@ -41,6 +49,7 @@ actor SandboxTemplateCache {
                     // Another process finished first: use its template.
                     try? FileManager.default.removeItem(at: temp)
                 }
+                Self.removeAbandonedBuilds(in: root, key: key)
                 return final
             } catch {
                 try? FileManager.default.removeItem(at: temp)
@@ -50,6 +59,26 @@ actor SandboxTemplateCache {
         builds[final.path] = task
         defer { builds[final.path] = nil }
         return try await task.value
+    }
+
+    /// Removes `.building-*` directories of `key` whose builder is gone and that carry no crash marker: a build killed
+    /// between creating its directory and writing the marker (those with a marker are `SandboxCleanup`'s, which
+    /// also stops the processes working in them).
+    static func removeAbandonedBuilds(in root: URL, key: String) {
+        let prefix = ".\(key).building-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name.hasPrefix(prefix) {
+            let directory = root.appendingPathComponent(name, isDirectory: true)
+            guard !FileManager.default.fileExists(atPath: directory.appendingPathComponent(SandboxDirectory.markerName).path),
+                  !isBuilderAlive(name.dropFirst(prefix.count)) else { continue }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// `<pid>-<start time>-<random>`; a name without an owner (from before owners were recorded) counts as alive.
+    private static func isBuilderAlive(_ suffix: Substring) -> Bool {
+        let parts = suffix.split(separator: "-")
+        guard parts.count == 3, let pid = Int32(parts[0]), let started = UInt64(parts[1]) else { return true }
+        return RunDirectory.startTime(of: pid) == started
     }
 
     static func isComplete(_ directory: URL) -> Bool {
