@@ -32,8 +32,9 @@ struct DownloadResponder {
         try Self.checkStoredSize(of: url, record: record)
         if let rangeHeader = request.headers[.range], Self.ifRangeAllows(request.headers, etag: etag) {
             guard let range = Self.parseRange(rangeHeader, size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
-                throw APIError(status: .rangeNotSatisfiable, message: "range \(rangeHeader) is outside the file of \(size) bytes")
+                throw APIError(
+                    status: .rangeNotSatisfiable, message: "range \(rangeHeader) is outside the file of \(size) bytes",
+                    headers: [.contentRange: "bytes */\(size)"])
             }
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = String(range.count)

@@ -10,6 +10,8 @@ struct APIError: Error {
     var status: HTTPResponse.Status
     var message: String
     var detail: String?
+    /// Headers the error answer must carry (a 416's `Content-Range: bytes */size`).
+    var headers: HTTPFields = [:]
 }
 
 enum ErrorMapping {
@@ -78,7 +80,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .octopus:
                 ["ErrorMessage": .string(error.message), "Errors": .array([.string(error.detail ?? error.message)])]
             }
-        var headers = HTTPFields()
+        var headers = error.headers
         headers[.contentType] = "application/json; charset=utf-8"
         if error.status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer realm=\"backupfeed\""
