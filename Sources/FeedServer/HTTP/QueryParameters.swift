@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import PackageFeed
 
@@ -44,10 +45,17 @@ extension Request {
 
 extension Parameters {
     func packageID(_ name: String = "id") throws -> PackageID {
-        try PackageID(require(name))
+        try PackageID(decoded(name))
     }
 
     func packageVersion(_ name: String = "version") throws -> PackageVersion {
-        try PackageVersion(require(name))
+        try PackageVersion(decoded(name))
+    }
+
+    /// The router hands path segments over as sent; clients that encode them (`1.0.0%2Bbuild.5` for `+build.5`)
+    /// mean the decoded text. What decoding yields is validated like anything else: `%2F` becomes `/` and is refused.
+    private func decoded(_ name: String) throws -> String {
+        let raw = try require(name)
+        return raw.removingPercentEncoding ?? raw
     }
 }
