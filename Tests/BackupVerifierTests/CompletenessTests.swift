@@ -50,6 +50,17 @@ import Testing
         #expect(detail.contains("no \"-- Dump completed\"") && detail.contains("truncated"))
     }
 
+    /// A backup script's own comment after sqlite3's final COMMIT; is no truncation; a cut before COMMIT; still is.
+    @Test func commentAfterTheFinalCommitIsStillComplete() throws {
+        let text = String(decoding: try Fixtures.data("petclinic/dumps/petclinic.sqlite.sql"), as: UTF8.self)
+        let signed = text + "-- made by nightly.sh\n\n"
+        #expect(CompletenessCheck.judge(scan(Data(signed.utf8))).status == .passed)
+        let cut = String(text[..<text.range(of: "COMMIT;")!.lowerBound]) + "-- made by nightly.sh\n"
+        let (status, detail) = CompletenessCheck.judge(scan(Data(cut.utf8)))
+        #expect(status == .failed)
+        #expect(detail.contains("no final COMMIT;"))
+    }
+
     /// `mysqldump --skip-comments` writes neither header nor footer comments: a missing marker is only a warning.
     @Test func dumpWithoutCommentsIsAWarning() throws {
         let text = String(decoding: try Fixtures.data("petclinic/dumps/petclinic.mariadb.sql"), as: UTF8.self)

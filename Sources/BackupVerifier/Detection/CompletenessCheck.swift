@@ -42,7 +42,14 @@ enum CompletenessCheck {
             }
             return (.warning, "no \"-- PostgreSQL database dump complete\" marker; it ends on a complete statement at line \(lastLine)")
         default:
-            if last.last?.uppercased() == "COMMIT;" { return (.passed, "ends with COMMIT; after \(lastLine) lines") }
+            // A comment a backup script appended after the dump (`-- made by nightly.sh`) does not make it incomplete.
+            let statements = last.filter { line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return !trimmed.isEmpty && !trimmed.hasPrefix("--")
+            }
+            if statements.last?.trimmingCharacters(in: .whitespaces).uppercased() == "COMMIT;" {
+                return (.passed, "ends with COMMIT; after \(lastLine) lines")
+            }
             if scan.headContains("BEGIN TRANSACTION;") {
                 return (.failed, "dump opens a transaction but has no final COMMIT;: cut short after line \(lastLine), truncated")
             }
