@@ -16,15 +16,10 @@ struct RetentionPlanner {
         var passed: Bool
     }
 
-    struct Plan: Sendable, Equatable {
+    struct Plan: Sendable {
         var delete: [(version: VersionRecord, reason: String)]
         /// Why nothing was deleted, when retention had to hold back.
         var heldBack: String?
-
-        static func == (lhs: Plan, rhs: Plan) -> Bool {
-            lhs.delete.map(\.version) == rhs.delete.map(\.version) && lhs.delete.map(\.reason) == rhs.delete.map(\.reason)
-                && lhs.heldBack == rhs.heldBack
-        }
     }
 
     let policy: RetentionPolicy

@@ -16,11 +16,4 @@ public final class Catalog: Sendable {
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try CatalogMigrations.migrator.migrate(pool)
     }
-
-    /// Every blob address some version uses, for the startup sweep of unreferenced blobs.
-    public func referencedBlobs() async throws -> Set<String> {
-        try await pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM packageVersion"))
-        }
-    }
 }

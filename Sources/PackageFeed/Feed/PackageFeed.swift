@@ -30,9 +30,7 @@ public final class PackageFeed: Sendable {
     @discardableResult
     public func recover() async throws -> (temporaryFiles: Int, orphanBlobs: Int) {
         let temporary = try blobs.sweepTemporaryFiles()
-        let referenced = try await catalog.referencedBlobs()
-        let orphans = try blobs.allBlobs().filter { !referenced.contains($0) }
-        for sha256 in orphans { try blobs.remove(sha256: sha256) }
+        let orphans = try await removeUnusedBlobs(dryRun: false)
         if temporary + orphans.count > 0 {
             logger.info("startup sweep", metadata: ["tempFiles": "\(temporary)", "orphanBlobs": "\(orphans.count)"])
         }
