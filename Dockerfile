@@ -21,7 +21,7 @@ RUN swift build -c release --product backupfeed --static-swift-stdlib \
 FROM debian:bookworm-slim AS runtime
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \
     && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux sqlite3 \
+       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux bubblewrap sqlite3 \
        mariadb-server mariadb-client postgresql postgresql-client \
     && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
     && useradd --system --create-home --home-dir /var/lib/backupfeed --shell /usr/sbin/nologin backupfeed \

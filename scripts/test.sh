@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
-ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip \
+ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux \
     mariadb-server mariadb-client postgresql chromium fonts-dejavu-core
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test.
 ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackupVerifier
 import FeedServer
 import Foundation
 import Hummingbird
@@ -44,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
+    @Flag(help: "Restore with MariaDB and PostgreSQL even where no OS sandbox (bubblewrap) can be made. Dangerous: a crafted backup could then run code on this machine (BACKUPFEED_UNSAFE_NO_SANDBOX=true).")
+    var unsafeNoSandbox = EnvironmentDefaults.bool("BACKUPFEED_UNSAFE_NO_SANDBOX")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -64,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.sandbox.allowUnconfined = unsafeNoSandbox
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

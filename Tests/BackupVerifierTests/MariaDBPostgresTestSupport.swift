@@ -90,6 +90,15 @@ enum EngineTestSupport {
         }
     }
 
+    /// Processes that mention `path` and run `program` (by its file name, e.g. `psql`): with the OS sandbox, a
+    /// server is several processes (bubblewrap outside and inside the namespace, then the server itself).
+    static func processes(mentioning path: String, running program: String) -> [Int32] {
+        processes(mentioning: path).filter { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return raw.split(separator: 0).first.map { String(decoding: $0, as: UTF8.self).hasSuffix("/" + program) } ?? false
+        }
+    }
+
     /// A path outside every sandbox that a hostile dump tries to create.
     static func pwnedMarker() -> String { "/tmp/backupfeed-pwned-\(UUID().uuidString)" }
 

@@ -17,10 +17,13 @@ public struct MariaDBEngine: RestoreEngine {
     public let searchPaths: [String]
 
     public static let defaultSearchPaths = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/usr/libexec"]
+    /// The OS sandbox and limits every server and client of a run gets.
+    public let sandbox: SandboxSettings
 
-    public init(templateRoot: URL, searchPaths: [String] = MariaDBEngine.defaultSearchPaths) {
+    public init(templateRoot: URL, searchPaths: [String] = MariaDBEngine.defaultSearchPaths, sandbox: SandboxSettings = SandboxSettings()) {
         self.templateRoot = templateRoot
         self.searchPaths = searchPaths
+        self.sandbox = sandbox
     }
 
     public func makeSandbox(
@@ -28,7 +31,9 @@ public struct MariaDBEngine: RestoreEngine {
     ) async throws -> any DatabaseSandbox {
         let binaries = try await MariaDBBinaries.locate(in: searchPaths, deadline: deadline)
         let user = try SandboxUser.resolve()
-        let directory = try SandboxDirectory.create(in: workDirectory, engine: "mariadb", user: user)
+        let isolation = try await sandbox.isolation(for: user, engine: "MariaDB")
+        let directory = try SandboxDirectory.create(
+            in: workDirectory, engine: "mariadb", user: user, isolation: isolation, limits: sandbox.limits)
         return MariaDBSandbox(
             binaries: binaries, directory: directory, database: database, templates: templateProvider(binaries, user: user, logger: logger),
             deadline: deadline, logger: logger)

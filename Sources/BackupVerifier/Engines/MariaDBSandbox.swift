@@ -157,14 +157,14 @@ actor MariaDBSandbox: DatabaseSandbox {
                 // no symbolic links (MyISAM, Aria) and no per-table tablespaces (InnoDB) make it a no-op.
                 "--skip-symbolic-links", "--innodb-file-per-table=0",
             ] + MariaDBTemplate.sharedOptions(lowerCaseTableNames: lowerCaseTableNames),
-            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
+            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user, confinement: directory.confinement,
             // The data is thrown away: no graceful shutdown to wait for.
             teardown: [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))])
         let started = ContinuousClock.now
         let server = ProcessServer(spec, pidFile: directory.url.appendingPathComponent("server.pid"), logger: logger)
         self.server = server
         let socket = self.socket
-        try await server.waitUntilReady(deadline: deadline) { FileManager.default.fileExists(atPath: socket) }
+        try await server.waitUntilReady(deadline: deadline) { UnixSocketProbe.accepts(socket) }
         _ = try await query("CREATE DATABASE IF NOT EXISTS \(Self.quote(database))", deadline: deadline)
         logger.debug("mariadbd ready", metadata: [
             "pid": "\(server.pid ?? 0)", "sandbox": "\(directory.url.path)", "lower_case_table_names": "\(lowerCaseTableNames ? 1 : 0)",
@@ -215,7 +215,7 @@ actor MariaDBSandbox: DatabaseSandbox {
                 "--socket=\(socket)", "-u", account,
             ] + extra,
             environment: ["HOME": directory.url.path, "MYSQL_HISTFILE": "/dev/null"],
-            workingDirectory: directory.url.path, user: directory.user)
+            workingDirectory: directory.url.path, user: directory.user, confinement: directory.confinement)
     }
 
     static func quote(_ identifier: String) -> String {

@@ -64,7 +64,7 @@ enum MariaDBTemplate {
                 .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500)),
             ]), pidFile: directory.appendingPathComponent("server.pid"), logger: logger)
         try await TemplateBuild.configure(server, in: directory) {
-            try await server.waitUntilReady(deadline: deadline) { FileManager.default.fileExists(atPath: socket) }
+            try await server.waitUntilReady(deadline: deadline) { UnixSocketProbe.accepts(socket) }
             let account = "'\(restoringUser)'@'localhost'"
             let setup = try await ProcessRunner.run(ProcessSpec(
                 executable: binaries.client,

@@ -16,9 +16,15 @@ public struct PostgresEngine: RestoreEngine {
     /// Holds one directory per major version with a `bin/` inside (Debian's layout); the highest is used.
     public let installRoot: URL
 
-    public init(templateRoot: URL, installRoot: URL = URL(fileURLWithPath: "/usr/lib/postgresql")) {
+    /// The OS sandbox and limits every server and client of a run gets.
+    public let sandbox: SandboxSettings
+
+    public init(
+        templateRoot: URL, installRoot: URL = URL(fileURLWithPath: "/usr/lib/postgresql"), sandbox: SandboxSettings = SandboxSettings()
+    ) {
         self.templateRoot = templateRoot
         self.installRoot = installRoot
+        self.sandbox = sandbox
     }
 
     public func makeSandbox(
@@ -26,8 +32,10 @@ public struct PostgresEngine: RestoreEngine {
     ) async throws -> any DatabaseSandbox {
         let binaries = try await PostgresBinaries.locate(under: installRoot, deadline: deadline)
         let user = try SandboxUser.resolve()
+        let isolation = try await sandbox.isolation(for: user, engine: "PostgreSQL")
         let template = try await self.template(binaries, user: user, logger: logger)
-        let directory = try SandboxDirectory.create(in: workDirectory, engine: "postgres", user: user)
+        let directory = try SandboxDirectory.create(
+            in: workDirectory, engine: "postgres", user: user, isolation: isolation, limits: sandbox.limits)
         let sandbox = PostgresSandbox(binaries: binaries, directory: directory, database: database, deadline: deadline, logger: logger)
         do {
             try await sandbox.start(from: template, deadline: deadline)

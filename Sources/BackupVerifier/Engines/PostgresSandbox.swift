@@ -47,7 +47,7 @@ actor PostgresSandbox: DatabaseSandbox {
                 // Dynamic shared memory as files in the data dir: removed with the sandbox even after a SIGKILL.
                 "-c", "dynamic_shared_memory_type=mmap", "-c", "max_connections=20", "-c", "log_min_messages=warning",
             ],
-            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user,
+            environment: ["HOME": directory.url.path], workingDirectory: directory.url.path, user: directory.user, confinement: directory.confinement,
             // SIGQUIT is PostgreSQL's immediate shutdown: no checkpoint for data that is thrown away anyway.
             teardown: [
                 .send(signal: .quit, toProcessGroup: true, allowedDurationToNextStep: .seconds(2)),
@@ -191,7 +191,7 @@ actor PostgresSandbox: DatabaseSandbox {
             executable: program,
             arguments: ["-h", directory.socketDirectory.path, "-U", role] + arguments,
             environment: ["HOME": directory.url.path, "PSQL_HISTORY": "/dev/null", "PGAPPNAME": "backupfeed"],
-            workingDirectory: directory.url.path, user: directory.user)
+            workingDirectory: directory.url.path, user: directory.user, confinement: directory.confinement)
     }
 
     static func quote(_ identifier: String) -> String {

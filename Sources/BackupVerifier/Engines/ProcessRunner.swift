@@ -18,8 +18,12 @@ struct ProcessSpec: Sendable {
     var environment: [String: String] = [:]
     var workingDirectory: String?
     var user: SandboxUser?
+    /// The OS sandbox and limits for a program that touches dump bytes; nil for our own helpers (`cp`, template builds).
+    var confinement: ProcessConfinement?
     /// How to stop it on timeout or teardown; nil: SIGTERM to the group, then SIGKILL.
     var teardown: [TeardownStep]?
+    /// The run's deadline, which bounds the confined program's CPU time too.
+    var deadline: ContinuousClock.Instant?
 
     /// What the program is, for error messages (never its arguments: they can hold SQL from a policy).
     var displayName: String { (executable as NSString).lastPathComponent }
@@ -32,9 +36,13 @@ struct ProcessSpec: Sendable {
         // at fork time, so under load the child hangs before exec (seen: the full test suite deadlocked).
         var program = executable
         var programArguments = arguments
+        if let confinement {
+            let cpuSeconds = deadline.map { Int(($0 - .now).components.seconds) + 30 }
+            (program, programArguments) = confinement.wrap(executable, arguments, workingDirectory: workingDirectory, cpuSeconds: cpuSeconds)
+        }
         if let user {
+            programArguments = ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--inh-caps=-all", "--", program] + programArguments
             program = ProcessRunner.setprivPath
-            programArguments = ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--", executable] + arguments
         }
         return Configuration(
             executable: .path(FilePath(program)),
@@ -69,6 +77,8 @@ enum ProcessRunner {
     /// util-linux's setpriv (always on Debian): sets uid and gid and drops root's supplementary groups, which
     /// could grant access to files the sandbox user must not read, then execs the program in place.
     static let setprivPath = "/usr/bin/setpriv"
+    /// util-linux's prlimit: sets resource limits, then execs the program in place (the pid stays the same).
+    static let prlimitPath = "/usr/bin/prlimit"
 
     static func platformOptions(teardown: [TeardownStep]? = nil) -> PlatformOptions {
         _ = ignoreSIGPIPE
@@ -96,7 +106,9 @@ enum ProcessRunner {
         outputLimit: Int = outputCap,
         input: @escaping @Sendable (StandardInputWriter) async throws -> Fed
     ) async throws -> (result: ProcessResult, fed: Fed?) {
-        try await withDeadline(deadline, what: spec.displayName) {
+        var spec = spec
+        if spec.deadline == nil { spec.deadline = deadline }
+        return try await withDeadline(deadline, what: spec.displayName) { [spec] in
             let result = try await Subprocess.run(
                 spec.configuration(), input: .inputWriter, output: .sequence, error: .combinedWithOutput
             ) { execution in

@@ -17,14 +17,14 @@ public struct VerifierConfiguration: Sendable {
 
     /// The engines of a normal installation: SQLite in-process, MariaDB and PostgreSQL started on demand from
     /// template data directories kept under `workRoot/templates` (made once, copied per run).
-    public static func standard(workRoot: URL, logger: Logger) -> VerifierConfiguration {
+    public static func standard(workRoot: URL, sandbox: SandboxSettings = SandboxSettings(), logger: Logger) -> VerifierConfiguration {
         let templates = workRoot.appendingPathComponent("templates", isDirectory: true)
         return VerifierConfiguration(
             workRoot: workRoot,
             engines: [
                 .sqlite: SQLiteEngine(),
-                .mariadb: MariaDBEngine(templateRoot: templates),
-                .postgres: PostgresEngine(templateRoot: templates),
+                .mariadb: MariaDBEngine(templateRoot: templates, sandbox: sandbox),
+                .postgres: PostgresEngine(templateRoot: templates, sandbox: sandbox),
             ]
         )
     }

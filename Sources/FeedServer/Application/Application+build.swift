@@ -10,6 +10,10 @@ import ServiceLifecycle
 public func buildApplication(_ configuration: FeedServerConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "backupfeed")
     logger.logLevel = configuration.logLevel
+    if configuration.sandbox.allowUnconfined {
+        logger.critical(
+            "--unsafe-no-sandbox: where no OS sandbox can be made, MariaDB and PostgreSQL restore pushed dumps WITHOUT one; a crafted backup may then reach this machine")
+    }
     let feed = try PackageFeed(dataDirectory: configuration.dataDirectory, logger: logger)
     try await feed.recover()
     try await AdminKeyBootstrap(keys: feed.keys, logger: logger).run(configuration)
@@ -27,7 +31,7 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     var services: [any Service] = []
     if configuration.runVerifications {
         let verifier = BackupVerifier(
-            configuration: .standard(workRoot: configuration.sandboxDirectory, logger: logger), logger: logger)
+            configuration: .standard(workRoot: configuration.sandboxDirectory, sandbox: configuration.sandbox, logger: logger), logger: logger)
         services.append(
             VerificationService(
                 feed: feed, verifier: verifier, janitor: SandboxJanitor(root: configuration.sandboxDirectory, logger: logger),

@@ -1,3 +1,4 @@
+import BackupVerifier
 import Foundation
 import Logging
 
@@ -36,6 +37,9 @@ public struct FeedServerConfiguration: Sendable {
     public var publicURL: String? = nil
     /// Backoff and attempts of webhook deliveries; tests shorten the delays.
     public var webhookRetry = WebhookRetry()
+    /// The OS sandbox around database servers and restore clients (`--unsafe-no-sandbox` allows running without
+    /// one), and each run's resource limits.
+    public var sandbox = SandboxSettings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),

@@ -23,9 +23,20 @@ struct SandboxDirectory: Sendable {
     /// Where the server puts its socket: `url` itself, or a short directory in /tmp when `url` is too long.
     let socketDirectory: URL
     let user: SandboxUser?
+    let isolation: ProcessIsolation
+    let limits: ResourceLimits
+
+    /// The confinement of every program that works in this sandbox: it may write here and nowhere else.
+    var confinement: ProcessConfinement {
+        ProcessConfinement(
+            isolation: isolation, writable: socketDirectory == url ? [url.path] : [url.path, socketDirectory.path], limits: limits)
+    }
 
     /// Creates `<workDirectory>/<engine>-<random>`, owned by the sandbox user, mode 0700.
-    static func create(in workDirectory: URL, engine: String, user: SandboxUser?) throws -> SandboxDirectory {
+    static func create(
+        in workDirectory: URL, engine: String, user: SandboxUser?, isolation: ProcessIsolation = .unconfined(reason: "not requested"),
+        limits: ResourceLimits = ResourceLimits()
+    ) throws -> SandboxDirectory {
         let id = UUID().uuidString.prefix(8).lowercased()
         let url = workDirectory.appendingPathComponent("\(engine)-\(id)", isDirectory: true)
         do {
@@ -41,7 +52,7 @@ struct SandboxDirectory: Sendable {
             try? FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             extra.append(socketDirectory.path)
         }
-        let directory = SandboxDirectory(url: url, socketDirectory: socketDirectory, user: user)
+        let directory = SandboxDirectory(url: url, socketDirectory: socketDirectory, user: user, isolation: isolation, limits: limits)
         do {
             // The marker goes in before anything can start, so a crash at any later point is cleaned up.
             try writeMarker(in: url, extraDirectories: extra)

@@ -28,8 +28,11 @@ public enum SandboxCleanup {
             // Recorded servers, plus any process still working in the directory without a pid file: the
             // `mariadb-install-db` or `initdb` of a template build killed half-way would otherwise go on and
             // recreate the directory after it was removed.
-            let pids = recordedPIDs(in: sandbox) + unrecordedProcesses(in: sandbox)
-            for pid in Set(pids) where worksIn(pid, sandbox) {
+            // Recorded pids first: the recorded one is the sandbox's outermost process, and killing it ends every
+            // process in the sandbox's PID namespace; the scan then finds nothing more.
+            var seen = Set<Int32>()
+            let pids = (recordedPIDs(in: sandbox) + unrecordedProcesses(in: sandbox)).filter { seen.insert($0).inserted }
+            for pid in pids where worksIn(pid, sandbox) {
                 await killGroup(of: pid)
                 summary.killedProcesses.append(pid)
                 logger.warning("killed leftover database server", metadata: ["pid": "\(pid)", "sandbox": "\(sandbox.path)"])
