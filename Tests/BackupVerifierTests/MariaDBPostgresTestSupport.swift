@@ -104,6 +104,9 @@ enum EngineTestSupport {
 
     /// Asserts that a sandbox left nothing behind: no process mentions the work directory, no sandbox directory.
     static func expectNothingLeft(in work: URL, sourceLocation: SourceLocation = #_sourceLocation) {
+        // The processes inside a sandbox's PID namespace are killed by the kernel when its outer process dies;
+        // give that a moment to finish before calling them left behind.
+        for _ in 0..<60 where !processes(mentioning: work.path).isEmpty { usleep(50_000) }
         #expect(processes(mentioning: work.path).isEmpty, "processes left behind", sourceLocation: sourceLocation)
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []
         #expect(leftovers.isEmpty, "sandbox directories left behind: \(leftovers)", sourceLocation: sourceLocation)

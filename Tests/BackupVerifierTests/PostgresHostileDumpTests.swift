@@ -37,7 +37,7 @@ struct PostgresHostileDumpTests {
         EngineTestSupport.expectNothingLeft(in: work, sourceLocation: sourceLocation)
     }
 
-    static let restricted = "backslash commands are restricted"
+    static let restricted = "is refused: psql would run it itself"
 
     @Test func shellEscapeIsBlocked() async throws {
         let marker = EngineTestSupport.pwnedMarker()
@@ -61,6 +61,67 @@ struct PostgresHostileDumpTests {
     @Test func shellEscapeAfterAStatementOnTheSameLineIsBlocked() async throws {
         let marker = EngineTestSupport.pwnedMarker()
         try await expectRejected("SELECT 1; \\! touch \(marker)\n", marker: marker, because: Self.restricted)
+    }
+
+    /// psql 15 expands backticks in `\\unrestrict`'s argument before it compares the key: every way of writing
+    /// the command outside strings, comments and COPY data is refused before psql sees it, naming the line.
+    @Test(arguments: [
+        "CREATE TABLE t (id int);\n  \\unrestrict `touch MARKER`\n",
+        "CREATE TABLE t (id int);\n\\unrestrict\t`touch MARKER`\n",
+        "SELECT 1; \\unrestrict `touch MARKER`\n",
+        "SELECT 1\n\\unrestrict `setsid sh -c 'sleep 60; touch MARKER' &`\n;\n",
+        "CREATE TABLE t (id int);\nSELECT 'a' \\gexec\n",
+        "COPY t (id) FROM stdin; SELECT 1;\n1\n\\.\n\\! touch MARKER\n",
+        "COPY t (id) FROM stdin;\n1\n\\.\n\\! touch MARKER\n",
+    ])
+    func metaCommandsAnywhereOutsideStringsAreRefused(_ template: String) async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        try await expectRejected(template.replacingOccurrences(of: "MARKER", with: marker), marker: marker, because: "psql")
+    }
+
+    @Test func backslashesInsideStringsDollarQuotesCommentsAndCopyDataRestore() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump("""
+            SET standard_conforming_strings = on;
+            -- a comment with \\! and \\unrestrict
+            /* block /* nested \\! */ still comment \\e */
+            CREATE TABLE t (note text);
+            INSERT INTO t VALUES ('C:\\path\\'), (E'it\\'s \\! fine'), ($$ \\! dollar $$), ($tag$ $$ \\e $tag$);
+            CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $fn$ SELECT '\\! body' $fn$;
+            COPY t (note) FROM stdin;
+            $2a$10$abcdefghijklmnopqrstuv \\! data
+            back\\\\slash
+
+            \\.
+            SELECT 1;
+
+            """, in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await sandbox(in: work)
+        _ = try await sandbox.restore(EngineTestFile(file, format: .pgPlain), deadline: EngineTestSupport.deadline())
+        #expect(try await sandbox.countRows(of: "t") == 7)
+        await sandbox.tearDown()
+        EngineTestSupport.expectNothingLeft(in: work)
+    }
+
+    /// pg_dump 17.6+ writes `\\restrict KEY` / `\\unrestrict KEY` as whole lines: the rewriter drops those lines,
+    /// so even a backtick in their argument never reaches psql.
+    @Test func theDumpsOwnRestrictLinesAreDroppedNeverRun() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let marker = EngineTestSupport.pwnedMarker()
+        let file = try EngineTestSupport.dump(
+            "\\restrict `touch \(marker)`\nCREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n\\unrestrict `touch \(marker)`\n",
+            in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await sandbox(in: work)
+        let outcome = try await sandbox.restore(EngineTestFile(file, format: .pgPlain), deadline: EngineTestSupport.deadline())
+        #expect(outcome.rewrites.contains { $0.from.hasPrefix("\\unrestrict") })
+        #expect(try await sandbox.countRows(of: "t") == 1)
+        await sandbox.tearDown()
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        EngineTestSupport.expectNothingLeft(in: work)
     }
 
     @Test func clientSideCopyToAFileIsBlocked() async throws {

@@ -46,7 +46,7 @@ actor MariaDBSandbox: DatabaseSandbox {
         let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await DumpRewriter.pipe(
-                source, rules: MySQLDumpRules(knownCollations: collations), trailer: "\nDELIMITER ;\nSELECT '\(sentinel)';\n", into: writer)
+                source, rules: MySQLDumpRules(knownCollations: collations), scanner: MySQLClientCommandScanner(), trailer: "\nDELIMITER ;\nSELECT '\(sentinel)';\n", into: writer)
         }
         guard result.succeeded else {
             logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
@@ -211,10 +211,13 @@ actor MariaDBSandbox: DatabaseSandbox {
         ProcessSpec(
             executable: binaries.client,
             arguments: [
-                "--no-defaults", "--sandbox", "--local-infile=0", "--batch", "--default-character-set=utf8mb4",
+                // --binary-mode: no client commands but DELIMITER and \C from piped input (the dump's `\e`, `connect` …
+                // are refused by MySQLClientCommandScanner before; this is the second layer).
+                "--no-defaults", "--sandbox", "--binary-mode", "--local-infile=0", "--batch", "--default-character-set=utf8mb4",
                 "--socket=\(socket)", "-u", account,
             ] + extra,
-            environment: ["HOME": directory.url.path, "MYSQL_HISTFILE": "/dev/null"],
+            // An editor or pager the client might still start must fail at once.
+            environment: ["HOME": directory.url.path, "MYSQL_HISTFILE": "/dev/null", "EDITOR": "/bin/false", "VISUAL": "/bin/false", "PAGER": "/bin/false"],
             workingDirectory: directory.url.path, user: directory.user, confinement: directory.confinement)
     }
 

@@ -98,7 +98,7 @@ actor PostgresSandbox: DatabaseSandbox {
         let spec = clientSpec(binaries.path("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", database])
         let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
-            try await DumpRewriter.pipe(source, rules: rules, preamble: rules.preamble, trailer: "\nSELECT '\(sentinel)';\n", into: writer)
+            try await DumpRewriter.pipe(source, rules: rules, scanner: PsqlMetaCommandScanner(), preamble: rules.preamble, trailer: "\nSELECT '\(sentinel)';\n", into: writer)
         }
         guard result.succeeded else {
             logger.info("PostgreSQL restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
