@@ -82,6 +82,41 @@ struct MariaDBHostileDumpTests {
         EngineTestSupport.expectNothingLeft(in: work)
     }
 
+    /// The restoring account has no privilege on MariaDB's own schemas: a routine planted in `mysql.proc` with a
+    /// root definer would otherwise run as root inside the sandbox server.
+    @Test(arguments: [
+        ("INSERT INTO mysql.proc (db, name, type, specific_name, body, definer) VALUES ('hostile', 'p', 'PROCEDURE', 'p', 'SET GLOBAL general_log = ON', 'root@localhost');\n", "denied"),
+        ("UPDATE mysql.global_priv SET Priv = '{}' WHERE User = 'restorer';\n", "denied"),
+        ("CREATE TABLE mysql.planted (id INT);\n", "denied"),
+        ("SELECT * FROM mysql.user;\n", "denied"),
+        ("USE mysql;\n", "denied"),
+        ("CREATE TABLE sys.planted (id INT);\n", "denied"),
+        ("CREATE TABLE performance_schema.planted (id INT);\n", "denied"),
+        ("GRANT ALL ON *.* TO restorer@localhost;\n", "denied"),
+        ("CREATE USER other@localhost;\n", "denied"),
+    ])
+    func systemSchemasAreOutOfReach(dump: String, reason: String) async throws {
+        try await expectRejected("CREATE TABLE t (id INT);\n" + dump, marker: EngineTestSupport.pwnedMarker(), because: reason)
+    }
+
+    /// Databases of every shape but the protected names are restorable, so grants by pattern do not fail good dumps.
+    @Test func dumpsMayCreateDatabasesOfAnyOtherName() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let names = ["shop", "sys2", "mysqlx", "my_sql", "ab", "app", "myapp", "performance_schemas", "syz", "Österreich", "a$b-c"]
+        let dump = names.map { "CREATE DATABASE `\($0)`;\nCREATE TABLE `\($0)`.t (id INT);\nINSERT INTO `\($0)`.t VALUES (1);\n" }.joined()
+        let file = try EngineTestSupport.dump(dump, in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await engine.makeSandbox(
+            database: "backup", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+        _ = try await sandbox.restore(EngineTestFile(file, format: .mysqlDump), deadline: EngineTestSupport.deadline())
+        let tables = try await sandbox.tables()
+        #expect(Set(tables) == Set(names.map { "\($0).t" }))
+        for table in tables { #expect(try await sandbox.countRows(of: table) == 1) }
+        await sandbox.tearDown()
+        EngineTestSupport.expectNothingLeft(in: work)
+    }
+
     @Test func selectIntoOutfileOutsideTheSandboxIsBlocked() async throws {
         let marker = EngineTestSupport.pwnedMarker()
         try await expectRejected("CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);\nSELECT * FROM t INTO OUTFILE '\(marker)';\n", marker: marker, because: "Access denied")

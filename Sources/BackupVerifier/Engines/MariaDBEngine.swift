@@ -45,7 +45,7 @@ public struct MariaDBEngine: RestoreEngine {
         let root = templateRoot
         return { lowerCase in
             let version = binaries.version.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
-            let key = "mariadb-\(version)-t2-lc\(lowerCase ? 1 : 0)-u\(user?.uid ?? UInt32(getuid()))"
+            let key = "mariadb-\(version)-t3-lc\(lowerCase ? 1 : 0)-u\(user?.uid ?? UInt32(getuid()))"
             return try await SandboxTemplateCache.shared.template(root: root, key: key, user: user) { temp in
                 try await MariaDBTemplate.build(in: temp, binaries: binaries, lowerCaseTableNames: lowerCase, user: user, logger: logger)
             }.appendingPathComponent("data")

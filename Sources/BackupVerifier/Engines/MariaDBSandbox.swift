@@ -63,15 +63,17 @@ actor MariaDBSandbox: DatabaseSandbox {
     }
 
     /// For "Table 'db.all_data' doesn't exist" when `db.All_Data` exists: the dump comes from a server with
-    /// case-insensitive table names (macOS, Windows) whose header did not say so; tell the reader.
+    /// case-insensitive table names (macOS, Windows) whose header did not say so; tell the reader. The names come
+    /// from the dump, so they are compared here, never put into SQL; the query runs as the restoring account.
     private func caseMismatchHint(_ reason: String) async -> String {
-        // information_schema compares names case-insensitively: BINARY makes `All_Data` differ from `all_data`.
         guard let match = reason.firstMatch(of: #/ERROR 1146 .*Table '([^'.]+)\.([^']+)' doesn't exist/#) else { return "" }
         let (schema, table) = (String(match.output.1), String(match.output.2))
-        let sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = '\(schema.replacingOccurrences(of: "'", with: "''"))' "
-            + "AND LOWER(table_name) = LOWER('\(table.replacingOccurrences(of: "'", with: "''"))') AND BINARY table_name <> '\(table.replacingOccurrences(of: "'", with: "''"))'"
-        guard let existing = try? await query(sql, deadline: .now + .seconds(10)).first?.first else { return "" }
-        return " (the dump refers to `\(table)` but created `\(existing)`: names that differ only in case, as on a server with lower_case_table_names=1, e.g. macOS or Windows)"
+        guard let rows = try? await query(
+            "SELECT table_schema, table_name FROM information_schema.tables", account: MariaDBTemplate.restoringUser,
+            deadline: max(deadline, .now + .seconds(30))),
+              let existing = rows.first(where: { $0.count == 2 && $0[0] == schema && $0[1] != table && $0[1].lowercased() == table.lowercased() })
+        else { return "" }
+        return " (the dump refers to `\(table)` but created `\(existing[1])`: names that differ only in case, as on a server with lower_case_table_names=1, e.g. macOS or Windows)"
     }
 
     func tables() async throws -> [String] {
@@ -81,7 +83,7 @@ actor MariaDBSandbox: DatabaseSandbox {
             WHERE table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')
               AND table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
             ORDER BY table_schema, table_name
-            """, deadline: deadline)
+            """, account: MariaDBTemplate.restoringUser, deadline: deadline)
         // A dump that creates and USEs its own database restores there, not into ours: report whatever
         // databases hold tables, with bare names when there is only one.
         let schemas = Set(rows.map { $0[0] })
@@ -98,7 +100,7 @@ actor MariaDBSandbox: DatabaseSandbox {
             let sql = names.enumerated().map { index, key in
                 "SELECT \(index), COUNT(*) FROM \(Self.quote(tableMap[key]!.0)).\(Self.quote(tableMap[key]!.1))"
             }.joined(separator: " UNION ALL ")
-            for row in (try? await query(sql, deadline: deadline)) ?? [] where row.count == 2 {
+            for row in (try? await query(sql, account: MariaDBTemplate.restoringUser, deadline: deadline)) ?? [] where row.count == 2 {
                 if let index = Int(row[0]), names.indices.contains(index), let count = Int(row[1]) { countCache[names[index]] = count }
             }
         }
@@ -109,7 +111,9 @@ actor MariaDBSandbox: DatabaseSandbox {
         if tableMap.isEmpty { _ = try await tables() }
         if let cached = countCache[table] { return cached }
         let (schema, name) = tableMap[table] ?? (defaultSchema, table)
-        let rows = try await query("SELECT COUNT(*) FROM \(Self.quote(schema)).\(Self.quote(name))", deadline: deadline, dumpIsAtFault: true)
+        let rows = try await query(
+            "SELECT COUNT(*) FROM \(Self.quote(schema)).\(Self.quote(name))", account: MariaDBTemplate.restoringUser, deadline: deadline,
+            dumpIsAtFault: true)
         guard let text = rows.first?.first, let count = Int(text) else {
             throw EngineError.restoreFailed("cannot count rows of \(table)")
         }
@@ -136,9 +140,7 @@ actor MariaDBSandbox: DatabaseSandbox {
         guard server == nil else { return }
         guard !tornDown else { throw EngineError.internalFailure("the MariaDB sandbox was already torn down") }
         let template = try await templates(lowerCaseTableNames)
-        let copy = try await ProcessRunner.run(
-            ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, directory.path("data")]), deadline: deadline)
-        guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the MariaDB template: \(lastLines(copy.output))") }
+        try await SandboxFiles.copyTemplate(template, to: directory.path("data"), user: directory.user, deadline: deadline)
         // secure_file_priv and plugin_dir name empty directories inside the sandbox: INTO OUTFILE, LOAD DATA and
         // INSTALL SONAME cannot reach anything else (the restoring account lacks FILE anyway).
         for name in ["files", "tmp", "plugins"] {

@@ -3,7 +3,7 @@ import Logging
 import Subprocess
 
 /// Builds the template data directory every MariaDB sandbox is copied from: `mariadb-install-db`, then a
-/// `restorer@localhost` account the dump runs as.
+/// `restorer@localhost` account the dump runs as (its grants: `MariaDBPrivileges`).
 ///
 /// The dump must not run as root: root may `SET GLOBAL general_log_file='/anywhere'` and make the server write
 /// there, which no client or server flag prevents. `restorer` holds every privilege a dump needs to rebuild
@@ -11,14 +11,6 @@ import Subprocess
 /// someone else), RELOAD, SHUTDOWN, PROCESS, CREATE USER or GRANT OPTION.
 enum MariaDBTemplate {
     static let restoringUser = "restorer"
-
-    static let restorerPrivileges = [
-        "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "SHOW DATABASES",
-        "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE",
-        "EVENT", "TRIGGER", "DELETE HISTORY",
-        // mysqldump output from servers with a binary log starts with SET sql_log_bin=0; harmless here (no binlog).
-        "BINLOG ADMIN",
-    ]
 
     /// Server options that are part of the data directory, so the template and every run must agree on them.
     static func sharedOptions(lowerCaseTableNames: Bool) -> [String] {
@@ -68,11 +60,10 @@ enum MariaDBTemplate {
             let account = "'\(restoringUser)'@'localhost'"
             let setup = try await ProcessRunner.run(ProcessSpec(
                 executable: binaries.client,
-                arguments: [
-                    "--no-defaults", "--batch", "--socket=\(socket)", "-u", "root",
-                    "-e", "CREATE USER \(account); GRANT \(restorerPrivileges.joined(separator: ", ")) ON *.* TO \(account);",
-                ],
-                environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline)
+                arguments: ["--no-defaults", "--batch", "--socket=\(socket)", "-u", "root"],
+                environment: ["HOME": directory.path], workingDirectory: directory.path, user: user), deadline: deadline) { writer in
+                _ = try await writer.write(Array(MariaDBPrivileges.setupSQL(account: account).utf8))
+            }.result
             guard setup.succeeded else { throw EngineError.internalFailure("cannot prepare the MariaDB template: \(lastLines(setup.output))") }
         }
     }

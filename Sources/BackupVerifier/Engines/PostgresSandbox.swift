@@ -37,8 +37,7 @@ actor PostgresSandbox: DatabaseSandbox {
     /// Copies the template, starts postgres, waits until it accepts connections, creates role and database.
     func start(from template: URL, deadline: ContinuousClock.Instant) async throws {
         let data = directory.path("data")
-        let copy = try await ProcessRunner.run(ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, data]), deadline: deadline)
-        guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the PostgreSQL template: \(lastLines(copy.output))") }
+        try await SandboxFiles.copyTemplate(template, to: data, user: directory.user, deadline: deadline)
         let spec = ProcessSpec(
             executable: binaries.path("postgres"),
             arguments: [

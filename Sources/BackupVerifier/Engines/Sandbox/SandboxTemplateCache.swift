@@ -16,6 +16,8 @@ actor SandboxTemplateCache {
     static let completeMarker = ".backupfeed-template-complete"
 
     private var builds: [String: Task<URL, any Error>] = [:]
+    /// Templates thrown away because they changed after they were built, for the log and tests.
+    private(set) var discarded: [String] = []
 
     /// The template directory `<root>/<key>`, building it with `build(tempDirectory)` if absent.
     /// `build` must fill the directory it is given; a failed build leaves nothing behind.
@@ -24,7 +26,14 @@ actor SandboxTemplateCache {
     ) async throws -> URL {
         let final = root.appendingPathComponent(key, isDirectory: true)
         if let running = builds[final.path] { return try await running.value }
-        if Self.isComplete(final) { return final }
+        if Self.isComplete(final) {
+            guard let problem = TemplateSeal.check(final) else { return final }
+            // Never copy a template that something changed: move it aside and build a fresh one.
+            let aside = root.appendingPathComponent(".\(key).discarded-\(UUID().uuidString.prefix(8))", isDirectory: true)
+            try? FileManager.default.moveItem(at: final, to: aside)
+            try? FileManager.default.removeItem(at: aside)
+            discarded.append("\(key): \(problem)")
+        }
         let task = Task<URL, any Error> {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             Self.removeAbandonedBuilds(in: root, key: key)
@@ -38,6 +47,8 @@ actor SandboxTemplateCache {
                 try SandboxFiles.checkSearchable(temp, by: user)
                 try await build(temp)
                 _ = FileManager.default.createFile(atPath: temp.appendingPathComponent(Self.completeMarker).path, contents: Data())
+                SandboxDirectory.removeMarker(in: temp)
+                try TemplateSeal.seal(temp)
                 try? FileManager.default.removeItem(at: final.appendingPathExtension("stale"))
                 if FileManager.default.fileExists(atPath: final.path), !Self.isComplete(final) {
                     // A half-built template from before the atomic rename existed; move it out of the way.

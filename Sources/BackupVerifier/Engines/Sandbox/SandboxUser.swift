@@ -65,6 +65,17 @@ enum SandboxFiles {
         }
     }
 
+    /// Copies a template's data directory into a run and gives the copy to the sandbox user: the template itself
+    /// belongs to the server's account and stays read-only to every run.
+    static func copyTemplate(_ template: URL, to destination: String, user: SandboxUser?, deadline: ContinuousClock.Instant) async throws {
+        let copy = try await ProcessRunner.run(ProcessSpec(executable: "/bin/cp", arguments: ["-a", template.path, destination]), deadline: deadline)
+        guard copy.succeeded else { throw EngineError.internalFailure("cannot copy the template \(template.path): \(lastLines(copy.output))") }
+        guard let user else { return }
+        let owner = try await ProcessRunner.run(
+            ProcessSpec(executable: "/bin/chown", arguments: ["-R", "\(user.uid):\(user.gid)", destination]), deadline: deadline)
+        guard owner.succeeded else { throw EngineError.internalFailure("cannot give the copied template to \(user.name): \(lastLines(owner.output))") }
+    }
+
     /// Fails early, with a fix a person can apply, when the sandbox user cannot reach `directory`:
     /// otherwise the server dies later with an obscure "permission denied" on its socket or data dir.
     static func checkSearchable(_ directory: URL, by user: SandboxUser?) throws {
