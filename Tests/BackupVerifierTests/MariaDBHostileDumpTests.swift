@@ -117,6 +117,24 @@ struct MariaDBHostileDumpTests {
         EngineTestSupport.expectNothingLeft(in: work)
     }
 
+    /// The report's log carries the client's messages, not what the dump's own queries print.
+    @Test func theDumpsQueryOutputStaysOutOfTheLog() async throws {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump(
+            "CREATE TABLE t (v TEXT);\nINSERT INTO t VALUES ('row-secret-42');\nSELECT @@hostname, @@datadir;\nSELECT v FROM t;\nSELECT LOAD_FILE('/etc/passwd');\n",
+            in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await engine.makeSandbox(
+            database: "quiet", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: Logger(label: "test"))
+        let outcome = try await sandbox.restore(EngineTestFile(file, format: .mysqlDump), deadline: EngineTestSupport.deadline())
+        await sandbox.tearDown()
+        #expect(!outcome.log.contains("row-secret-42"))
+        #expect(!outcome.log.contains(work.path))
+        #expect(!outcome.log.contains("root:x:0:0"))
+        #expect(!outcome.log.contains(ProcessInfo.processInfo.hostName))
+    }
+
     @Test func selectIntoOutfileOutsideTheSandboxIsBlocked() async throws {
         let marker = EngineTestSupport.pwnedMarker()
         try await expectRejected("CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);\nSELECT * FROM t INTO OUTFILE '\(marker)';\n", marker: marker, because: "Access denied")

@@ -59,7 +59,7 @@ actor MariaDBSandbox: DatabaseSandbox {
         if let origin {
             notes.insert("restored with lower_case_table_names=1, as on the dump's source server (\(origin), case-insensitive table names)", at: 0)
         }
-        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: notes, log: result.output)
+        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: notes, log: RestoreLog.messages(result.output))
     }
 
     /// For "Table 'db.all_data' doesn't exist" when `db.All_Data` exists: the dump comes from a server with

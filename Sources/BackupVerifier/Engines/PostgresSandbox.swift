@@ -104,7 +104,7 @@ actor PostgresSandbox: DatabaseSandbox {
             throw EngineError.restoreFailed(restoreFailure(client: "psql", status: result.status, output: result.output))
         }
         try checkSentinel(sentinel, in: result.output, client: "psql")
-        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: result.output)
+        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: RestoreLog.messages(result.output))
     }
 
     private nonisolated func restoreCustom(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
@@ -119,7 +119,7 @@ actor PostgresSandbox: DatabaseSandbox {
             }
             throw EngineError.restoreFailed("pg_restore \(result.status): \(errorLine(result.output))")
         }
-        return RestoreOutcome(notes: ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"], log: result.output)
+        return RestoreOutcome(notes: ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"], log: RestoreLog.messages(result.output))
     }
 
     func tables() async throws -> [String] {

@@ -121,18 +121,25 @@ enum ProcessRunner {
                         return tail.text
                     }
                     var fed: Fed?
+                    var refused: (any Error)?
                     do {
                         fed = try await input(execution.standardInputWriter)
                     } catch is SubprocessError {
                         // The client closed its stdin early (it exited on an error): its exit status and
                         // output say why, so keep going and collect them instead of reporting EPIPE.
+                    } catch {
+                        // We stopped feeding (the dump was refused): the client must not run what it already
+                        // has, and must not linger. Killing its group ends its sandbox with it.
+                        refused = error
+                        _ = kill(-execution.processIdentifier.value, SIGKILL)
                     }
                     try? await execution.standardInputWriter.finish()
                     let output = try await group.next() ?? ""
-                    return (output, fed)
+                    return (output, fed, refused)
                 }
             }
-            let (output, fed) = result.closureResult
+            let (output, fed, refused) = result.closureResult
+            if let refused { throw refused }
             return (ProcessResult(status: result.terminationStatus, output: output), fed)
         }
     }
