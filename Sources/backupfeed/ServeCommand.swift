@@ -48,6 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Restore with MariaDB and PostgreSQL even where no OS sandbox (bubblewrap) can be made. Dangerous: a crafted backup could then run code on this machine (BACKUPFEED_UNSAFE_NO_SANDBOX=true).")
     var unsafeNoSandbox = EnvironmentDefaults.bool("BACKUPFEED_UNSAFE_NO_SANDBOX")
 
+    @Option(help: "Disk one verification's sandbox may use before it ends with error; a policy's maxSandboxBytes overrides it (BACKUPFEED_MAX_SANDBOX_SIZE).")
+    var maxSandboxSize = EnvironmentDefaults.string("BACKUPFEED_MAX_SANDBOX_SIZE", "64GiB")
+
+    @Option(help: "Address space of each database server and restore client (BACKUPFEED_SANDBOX_MEMORY).")
+    var sandboxMemory = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_MEMORY", "8GiB")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -69,6 +75,14 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
         configuration.sandbox.allowUnconfined = unsafeNoSandbox
+        guard let sandboxBytes = ByteSize.parse(maxSandboxSize), sandboxBytes >= 1 << 20 else {
+            throw ValidationError("--max-sandbox-size must be a size of at least 1MiB, like 64GiB")
+        }
+        guard let memoryBytes = ByteSize.parse(sandboxMemory), memoryBytes >= 2 << 30 else {
+            throw ValidationError("--sandbox-memory must be a size of at least 2GiB (mariadbd reserves about 1.5 GiB of address space), like 8GiB")
+        }
+        configuration.sandbox.limits.sandboxBytes = UInt64(sandboxBytes)
+        configuration.sandbox.limits.addressSpaceBytes = UInt64(memoryBytes)
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

@@ -77,3 +77,46 @@ import Testing
         }
     }
 }
+
+/// A dump that makes its database write without end is stopped at the run's disk limit with `error`.
+@Suite struct SandboxDiskLimitTests {
+    @Test(.enabled(if: EngineTestSupport.runPostgres))
+    func aRunPastItsDiskLimitEndsInErrorAndLeavesNothing() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        // About 60 MB of incompressible rows, far past a limit of a few MB above the empty cluster.
+        let dump = """
+            --
+            -- PostgreSQL database dump
+            --
+
+            CREATE TABLE filler (v text);
+            INSERT INTO filler SELECT string_agg(md5(random()::text || g::text || h::text), '') FROM generate_series(1, 2000) g, generate_series(1, 1000) h GROUP BY h;
+            SELECT 1;
+
+            --
+            -- PostgreSQL database dump complete
+            --
+
+            """
+        let zip = try tmp.zip("Filler.1.0.zip", entries: [("dump.sql", Data(dump.utf8))])
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let template = try #require(try FileManager.default.contentsOfDirectory(at: EngineTestSupport.templates, includingPropertiesForKeys: nil)
+            .first { $0.lastPathComponent.hasPrefix("postgres-") && !$0.lastPathComponent.hasPrefix(".") }, "run the PostgreSQL engine tests first")
+        let clusterBytes = SandboxDiskWatch.allocatedBytes(under: template)
+        var policy = VerificationPolicy()
+        policy.maxSandboxBytes = Int64(clusterBytes) + 8 << 20
+        let report = await ServerEnginePipelineTests.verifier(work: work).verify(file: zip, expectedSHA256: nil, policy: policy, previous: nil)
+        #expect(report.verdict == .error, "\(report.text())")
+        #expect(report.checks.contains { $0.detail.contains("disk limit") }, "\(report.text())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).isEmpty, "sandbox left behind")
+    }
+
+    @Test func theFreeSpaceFloorIsWatchedToo() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let watch = SandboxDiskWatch(directory: directory, maxBytes: .max, freeSpaceFloor: .max)
+        #expect(watch.check()?.contains("free-space floor") == true)
+        #expect(SandboxDiskWatch(directory: directory, maxBytes: .max, freeSpaceFloor: 0).check() == nil)
+    }
+}

@@ -62,5 +62,8 @@ extension VerificationPolicy {
         if timeoutSeconds <= 0 || timeoutSeconds > Self.maxTimeoutSeconds {
             throw .init(field: "timeoutSeconds", message: "must be between 1 and \(Self.maxTimeoutSeconds), got \(timeoutSeconds)")
         }
+        if let maxSandboxBytes, maxSandboxBytes < 1 << 20 {
+            throw .init(field: "maxSandboxBytes", message: "must be at least 1048576 (1 MiB), got \(maxSandboxBytes)")
+        }
     }
 }

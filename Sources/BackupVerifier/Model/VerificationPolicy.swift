@@ -31,6 +31,8 @@ public struct VerificationPolicy: Codable, Sendable, Equatable {
     public var maxRowDropPercent: Double
     public var timeoutSeconds: Int
     public var enabled: Bool
+    /// Bytes the run's sandbox (database files, temp files) may take; nil: the server's limit (64 GiB unless set).
+    public var maxSandboxBytes: Int64?
 
     public static let `default` = VerificationPolicy()
 
@@ -57,5 +59,6 @@ public struct VerificationPolicy: Codable, Sendable, Equatable {
         maxRowDropPercent = try c.decodeIfPresent(Double.self, forKey: .maxRowDropPercent) ?? defaults.maxRowDropPercent
         timeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
         enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? defaults.enabled
+        maxSandboxBytes = try c.decodeIfPresent(Int64.self, forKey: .maxSandboxBytes)
     }
 }

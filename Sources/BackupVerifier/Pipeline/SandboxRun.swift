@@ -23,14 +23,17 @@ extension BackupVerifier {
             return
         }
         var sandbox: (any DatabaseSandbox)?
+        let disk = SandboxDiskWatch(
+            directory: directory, maxBytes: policy.maxSandboxBytes.map { UInt64($0) } ?? configuration.sandboxLimits.sandboxBytes,
+            freeSpaceFloor: configuration.sandboxLimits.freeSpaceFloorBytes)
         do {
-            let made = try await Self.beforeDeadline(deadline) {
+            let made = try await Self.beforeDeadline(deadline, watching: disk) {
                 try await engine.makeSandbox(
                     database: policy.database ?? "backup", workDirectory: directory, deadline: deadline, logger: logger)
             }
             sandbox = made
             run.engine = made.engine
-            let outcome = try await Self.beforeDeadline(deadline) { try await made.restore(source, deadline: deadline) }
+            let outcome = try await Self.beforeDeadline(deadline, watching: disk) { try await made.restore(source, deadline: deadline) }
             run.mappings = outcome.rewrites
             run.log = outcome.log
             // Notes first: they are what a person should read; the list of rewrites is the evidence behind them.
@@ -39,7 +42,7 @@ extension BackupVerifier {
             run.record("restore", outcome.notes.isEmpty ? .passed : .warning, detail, since: start)
             run.time("restore", since: start)
             start = run.now
-            try await inspect(&run, sandbox: made, policy: policy, previous: previous, deadline: deadline)
+            try await inspect(&run, sandbox: made, policy: policy, previous: previous, deadline: deadline, disk: disk)
             run.time("inspect", since: start)
         } catch {
             let status: CheckStatus = {
@@ -79,10 +82,10 @@ extension BackupVerifier {
 
     private func inspect(
         _ run: inout RunRecorder, sandbox: any DatabaseSandbox, policy: VerificationPolicy, previous: PreviousRun?,
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant, disk: SandboxDiskWatch
     ) async throws {
         var start = run.now
-        let names = try await Self.beforeDeadline(deadline) { try await sandbox.tables() }
+        let names = try await Self.beforeDeadline(deadline, watching: disk) { try await sandbox.tables() }
         guard !names.isEmpty else {
             run.record("tables", .failed, "the restore produced no tables", since: start)
             return
@@ -93,7 +96,7 @@ extension BackupVerifier {
         var counts: [TableCount] = []
         for name in names {
             do {
-                let rows = try await Self.beforeDeadline(deadline) { try await sandbox.countRows(of: name) }
+                let rows = try await Self.beforeDeadline(deadline, watching: disk) { try await sandbox.countRows(of: name) }
                 counts.append(TableCount(name: name, rows: rows))
             } catch EngineError.restoreFailed(let message) {
                 run.tables = counts
@@ -117,15 +120,22 @@ extension BackupVerifier {
         run.record("compare", status, detail, since: start)
     }
 
-    /// Runs `operation`, giving up (and cancelling it) when the deadline passes first.
+    /// Runs `operation`, giving up (and cancelling it) when the deadline passes first, or when `disk` finds the
+    /// sandbox past a limit (its error is thrown).
     static func beforeDeadline<T: Sendable>(
-        _ deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async throws -> T
+        _ deadline: ContinuousClock.Instant, watching disk: SandboxDiskWatch? = nil, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
                 try await Task.sleep(until: deadline, clock: .continuous)
                 return nil
+            }
+            if let disk {
+                group.addTask {
+                    try await disk.watch()
+                    return nil
+                }
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else {

@@ -8,11 +8,17 @@ public struct VerifierConfiguration: Sendable {
     public var limits: ArchiveLimits
     /// The engines this build can use; a format whose engine is missing gets the verdict `error`.
     public var engines: [EngineChoice: any RestoreEngine]
+    /// The disk limit and free-space floor watched during every run (a policy's `maxSandboxBytes` overrides the first).
+    public var sandboxLimits: ResourceLimits
 
-    public init(workRoot: URL, limits: ArchiveLimits = ArchiveLimits(), engines: [EngineChoice: any RestoreEngine]) {
+    public init(
+        workRoot: URL, limits: ArchiveLimits = ArchiveLimits(), engines: [EngineChoice: any RestoreEngine],
+        sandboxLimits: ResourceLimits = ResourceLimits()
+    ) {
         self.workRoot = workRoot
         self.limits = limits
         self.engines = engines
+        self.sandboxLimits = sandboxLimits
     }
 
     /// The engines of a normal installation: SQLite in-process, MariaDB and PostgreSQL started on demand from
@@ -25,7 +31,8 @@ public struct VerifierConfiguration: Sendable {
                 .sqlite: SQLiteEngine(),
                 .mariadb: MariaDBEngine(templateRoot: templates, sandbox: sandbox),
                 .postgres: PostgresEngine(templateRoot: templates, sandbox: sandbox),
-            ]
+            ],
+            sandboxLimits: sandbox.limits
         )
     }
 
