@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
+    @Option(help: "The name of the Octopus space that octo, the octopus CLI and the GitHub Action look up with --space (BACKUPFEED_SPACE_NAME).")
+    var spaceName = EnvironmentDefaults.string("BACKUPFEED_SPACE_NAME", "Default")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -64,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        let trimmedSpaceName = spaceName.trimmingCharacters(in: .whitespaces)
+        guard !trimmedSpaceName.isEmpty, trimmedSpaceName.count <= 100 else { throw ValidationError("--space-name must be 1 to 100 characters") }
+        configuration.spaceName = trimmedSpaceName
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false
