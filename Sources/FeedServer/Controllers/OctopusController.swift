@@ -18,9 +18,7 @@ struct OctopusController {
         group.get("packages/:id/raw", use: download)
         group.get("feeds", use: feeds)
         group.get("feeds/all", use: allFeeds)
-        group.get("feeds/:feedId", use: builtInFeed)
-        // Also by name: `feeds-builtin` is a fixed segment of the versions route, and the router does not fall back
-        // from a fixed segment to `:feedId` when the path ends there.
+        // The one feed by its ID; any other feed ID is the `/api/**` Octopus 404.
         group.get("feeds/feeds-builtin", use: builtInFeed)
         group.get("feeds/feeds-builtin/packages/versions", use: versions)
     }
@@ -153,10 +151,6 @@ struct OctopusController {
 
     @Sendable func builtInFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
         try requireMetadataAccess(context)
-        let id = context.parameters.get("feedId") ?? OctopusCompatibility.builtInFeedId
-        guard id.lowercased() == OctopusCompatibility.builtInFeedId else {
-            throw APIError(status: .notFound, message: "there is no feed '\(id)'; this server has one feed: \(OctopusCompatibility.builtInFeedId)")
-        }
         return try JSONResponse.make(OctopusFeedResource())
     }
 
