@@ -110,10 +110,20 @@ import Testing
             let path = OctopusWire.expand("/api/{spaceId}/packages/raw{?replace,overwriteMode}", ["spaceId": spaceId, "overwriteMode": "OverwriteExisting"])
             let multipart = OctopusWire.Multipart.go(filename: "PetClinicDB.2022.06.21.zip", bytes: Self.zipBytes)
             try Data(multipart.body.readableBytesView).write(to: file)
-            var arguments = ["-X", "POST", "-H", "Transfer-Encoding: chunked", "-H", "Content-Type: \(multipart.contentType)", "--data-binary", "@\(file.path)"]
+            // Go's http.Client sends no `Expect: 100-continue`; curl would, so it is switched off.
+            let trace = file.deletingLastPathComponent().appendingPathComponent("trace.txt")
+            var arguments = [
+                "-X", "POST", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "-H", "Content-Type: \(multipart.contentType)",
+                "--data-binary", "@\(file.path)",
+            ]
             for field in go.headers { arguments += ["-H", "\(field.name.rawName): \(field.value)"] }
-            let result = try await Curl.run(arguments + [base + path])
+            let result = try await Curl.run(arguments + ["--trace-ascii", trace.path, base + path])
             #expect(result.status == 201, "created: \(result.body)")
+            // curl's trace: the request headers are the block after "=> Send header", up to the next "=>" or "<=".
+            let traced = try String(contentsOf: trace, encoding: .utf8)
+            let sent = try #require(traced.components(separatedBy: "=> Send header").dropFirst().first)
+                .components(separatedBy: "\n").prefix { !$0.hasPrefix("=>") && !$0.hasPrefix("<=") }.joined(separator: "\n").lowercased()
+            #expect(sent.contains("transfer-encoding: chunked") && !sent.contains("content-length:"), "a streamed body with no length: \(sent)")
             let response = try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any] ?? [:]
             #expect(response["PackageId"] as? String == "PetClinicDB")
             #expect(response["Version"] as? String == "2022.06.21")
