@@ -136,6 +136,11 @@ import FoundationXML
         try await client.push(bad, id: "PetClinicDB", version: "2022.06.21")
         #expect(try await client.waitForVerdict("PetClinicDB", "2022.06.21").status == "failed")
 
+        let metadata = try await client.get("/maven/backupfeed/verified/PetClinicDB/maven-metadata.xml")
+        #expect(metadata.status == 200)
+        #expect(metadata.body.contains("<release>2022.06.20</release>") && metadata.body.contains("<latest>2022.06.20</latest>"), "\(metadata.body)")
+        #expect(!metadata.body.contains("2022.06.21"), "a failed version is not in the verified group")
+
         let settings = work.appendingPathComponent("settings.xml")
         try """
             <settings>

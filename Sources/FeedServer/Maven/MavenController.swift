@@ -63,10 +63,14 @@ struct MavenController {
             throw Self.notFound("\(group.groupId):\(package.display) has no version yet\(group == .verified ? " whose verification passed" : "")")
         }
         let release = group == .verified ? newest : newestFirst.first { !$0.isPrerelease }
+        // The verified group changes when a verification passes, not only when a version is pushed.
+        var lastUpdated = newestFirst.map(\.publishedAt).max() ?? newest.publishedAt
+        if group == .verified, let passed = try await feed.catalog.lastPassedAt(packageKeys: [package.key])[package.key] {
+            lastUpdated = max(lastUpdated, passed)
+        }
         let xml = MavenDocuments.metadata(
             groupId: group.groupId, artifactId: artifact, versions: newestFirst.reversed().map(\.version),
-            latest: newest.version, release: release?.version,
-            lastUpdated: newestFirst.map(\.publishedAt).max() ?? newest.publishedAt)
+            latest: newest.version, release: release?.version, lastUpdated: lastUpdated)
         return Self.document(xml, checksum: checksum, contentType: "text/xml; charset=utf-8", request: request)
     }
 
