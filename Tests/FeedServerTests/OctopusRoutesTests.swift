@@ -6,6 +6,10 @@ import HummingbirdTesting
 import PackageFeed
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The Octopus routes' own rules: spaces, errors, paging, the version search.
 @Suite struct OctopusRoutesTests {
     /// Pushes `versions` of `id` (distinct bytes each) through the Octopus raw route.
@@ -42,6 +46,22 @@ import Testing
             #expect(missing.status == .notFound)
             #expect((try missing.json()["ErrorMessage"] as? String)?.contains("Spaces-1 (Backups)") == true)
         }
+    }
+
+    /// `serve --space-name` as an operator types it, through the real binary.
+    @Test(.enabled(if: Verification.runServerProcess, "backupfeed was not built"))
+    func serveSpaceNameFlagNamesTheSpace() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-space-\(UUID().uuidString)")
+        let server = try await ServerProcess(dataDirectory: data, adminKey: "API-SPACENAMETEST000000000000", extraArguments: ["--space-name", "Nightly Backups"])
+        defer {
+            server.kill(signal: SIGTERM)
+            try? FileManager.default.removeItem(at: data)
+        }
+        let all = try await Curl.run(["\(server.baseURL)/api/spaces/all"])
+        let spaces = try JSONSerialization.jsonObject(with: Data(all.body.utf8)) as? [[String: Any]] ?? []
+        #expect(spaces.map { $0["Name"] as? String } == ["Nightly Backups"], "\(all.body)")
+        let found = try await Curl.run(["\(server.baseURL)/api/spaces?name=nightly%20backups"])
+        #expect(found.body.contains("\"Id\":\"Spaces-1\""), "\(found.body)")
     }
 
     @Test func unknownSpacesAreOctopus404sThatNameTheSpaceThereIs() async throws {
