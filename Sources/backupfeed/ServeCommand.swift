@@ -68,7 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
         let trimmedSpaceName = spaceName.trimmingCharacters(in: .whitespaces)
-        guard !trimmedSpaceName.isEmpty, trimmedSpaceName.count <= 100 else { throw ValidationError("--space-name must be 1 to 100 characters") }
+        // Octopus limits space names to 50 characters (go-octopusdeploy validates Space.Name with max=50).
+        guard !trimmedSpaceName.isEmpty, trimmedSpaceName.count <= 50 else { throw ValidationError("--space-name must be 1 to 50 characters") }
         configuration.spaceName = trimmedSpaceName
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
