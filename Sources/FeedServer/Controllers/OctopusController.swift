@@ -66,9 +66,19 @@ struct OctopusController {
         if latest { query.append(("latest", "true")) }
         var items: [OctopusPackageResource] = []
         for package in packages {
-            let (_, versions) = try await feed.versions(of: try PackageID(package.display))
-            let chosen = latest ? Array((versions.first { !$0.isPrerelease } ?? versions.first).map { [$0] } ?? []) : versions
-            items += chosen.map { OctopusPackageResource($0, display: package.display) }
+            let versions: [VersionRecord]
+            do {
+                versions = try await feed.versions(of: try PackageID(package.display)).1
+            } catch FeedError.packageNotFound {
+                continue  // deleted since the package list was read
+            }
+            if latest {
+                if let chosen = versions.first(where: { !$0.isPrerelease }) ?? versions.first {
+                    items.append(OctopusPackageResource(chosen, display: package.display))
+                }
+            } else {
+                items += versions.map { OctopusPackageResource($0, display: package.display) }
+            }
         }
         return try JSONResponse.make(
             OctopusCollection(itemType: "Package", all: items, skip: skip, take: take, path: "\(OctopusSpace.home)/packages", query: query))
