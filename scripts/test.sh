@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need when it is missing: the C libraries, MariaDB and
-# PostgreSQL (their programs only: the tests start their own servers), zip, curl and Chromium.
+# PostgreSQL (their programs only: the tests start their own servers), zip, curl, Chromium, and Maven with the
+# dependency plugin (MavenViewTests resolves a backup with a real mvn from Debian's offline repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
 ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux \
-    mariadb-server mariadb-client postgresql chromium fonts-dejavu-core
+    mariadb-server mariadb-client postgresql chromium fonts-dejavu-core \
+    maven libmaven-dependency-plugin-java junit4
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test.
 ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3
 swift build --build-tests

@@ -54,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address space of each database server and restore client (BACKUPFEED_SANDBOX_MEMORY).")
     var sandboxMemory = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_MEMORY", "8GiB")
 
+    @Option(help: "The name of the Octopus space that octo, the octopus CLI and the GitHub Action look up with --space (BACKUPFEED_SPACE_NAME).")
+    var spaceName = EnvironmentDefaults.string("BACKUPFEED_SPACE_NAME", "Default")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -83,6 +86,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.sandbox.limits.sandboxBytes = UInt64(sandboxBytes)
         configuration.sandbox.limits.addressSpaceBytes = UInt64(memoryBytes)
+
+        let trimmedSpaceName = spaceName.trimmingCharacters(in: .whitespaces)
+        // Octopus limits space names to 50 characters (go-octopusdeploy validates Space.Name with max=50).
+        guard !trimmedSpaceName.isEmpty, trimmedSpaceName.count <= 50 else { throw ValidationError("--space-name must be 1 to 50 characters") }
+        configuration.spaceName = trimmedSpaceName
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

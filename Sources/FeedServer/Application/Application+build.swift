@@ -58,7 +58,8 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     )
 }
 
-/// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/{spaceId}`, health, UI.
+/// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/Spaces-{n}`, the Maven view
+/// under `/maven`, health, UI.
 func buildRouter(
     feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, metrics: FeedMetrics, configuration: FeedServerConfiguration
 ) -> Router<AppRequestContext> {
@@ -70,9 +71,17 @@ func buildRouter(
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
     let auth = AuthMiddleware(keys: feed.keys)
 
+    // Octopus routes: unscoped under `/api`, and under `/api/Spaces-{n}` only, so that a space segment can never
+    // shadow a native route (`/api/webhooks`, `/api/verifications/…`).
+    let space = OctopusSpace(name: configuration.spaceName)
+    let octopusAPI = router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth)
+    let octopusSpace = router.group("api/Spaces-{spaceNumber}").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth)
+        .add(middleware: OctopusSpaceMiddleware(space: space))
     let octopus = OctopusController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
-    octopus.addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
-    octopus.addRoutes(to: router.group("api/:spaceId").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))
+    octopus.addRoutes(to: octopusAPI, scoped: false)
+    octopus.addRoutes(to: octopusSpace, scoped: true)
+    OctopusRootController(catalog: feed.catalog, space: space, privateMetadata: configuration.privateMetadata)
+        .addRoutes(api: octopusAPI, spaceHome: octopusSpace)
 
     let packages = router.group("api/packages").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
     let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
@@ -88,6 +97,9 @@ func buildRouter(
     MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("metrics").add(middleware: auth))
     BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router)
+    MavenController(feed: feed, downloads: downloads, privateMetadata: configuration.privateMetadata)
+        .addRoutes(to: router.group("maven").add(middleware: ErrorMiddleware(style: .maven)).add(middleware: MavenAuthMiddleware(keys: feed.keys)))
+    OctopusNotFoundController(space: space).addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)))
 
     if let publicDirectory = configuration.publicDirectory {
         UIController(publicDirectory: publicDirectory).addRoutes(to: router)

@@ -35,6 +35,8 @@ public struct FeedServerConfiguration: Sendable {
     /// The server's address as users reach it (`--public-url`), for links such as a webhook's `reportUrl`;
     /// nil means `http://<host>:<port>`.
     public var publicURL: String? = nil
+    /// The name of the one Octopus space (`Spaces-1`) that Octopus clients look up with `--space` (`--space-name`).
+    public var spaceName: String = "Default"
     /// Backoff and attempts of webhook deliveries; tests shorten the delays.
     public var webhookRetry = WebhookRetry()
     /// The OS sandbox around database servers and restore clients (`--unsafe-no-sandbox` allows running without

@@ -50,9 +50,10 @@ enum ErrorMapping {
     }
 }
 
-/// The shape of error bodies: native JSON `{"error","detail"}` or Octopus `{"ErrorMessage","Errors"}`.
+/// The shape of error bodies: native JSON `{"error","detail"}`, Octopus `{"ErrorMessage","Errors"}`, or the
+/// Maven view's plain text, whose 401 is the `Basic` challenge Maven waits for before it sends credentials.
 enum ErrorStyle: Sendable {
-    case native, octopus
+    case native, octopus, maven
 }
 
 /// Turns every error thrown below it into a JSON error response; a 500 is logged with its cause,
@@ -73,14 +74,22 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(_ error: APIError, style: ErrorStyle) -> Response {
+        var headers = error.headers
+        if style == .maven {
+            headers[.contentType] = "text/plain; charset=utf-8"
+            if error.status == .unauthorized {
+                headers[.wwwAuthenticate] = "Basic realm=\"backupfeed\", charset=\"UTF-8\""
+            }
+            let text = error.message + (error.detail.map { " (\($0))" } ?? "") + "\n"
+            return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
         let body: [String: JSONValue] =
             switch style {
-            case .native:
+            case .native, .maven:
                 ["error": .string(error.message), "detail": error.detail.map(JSONValue.string) ?? .null]
             case .octopus:
                 ["ErrorMessage": .string(error.message), "Errors": .array([.string(error.detail ?? error.message)])]
             }
-        var headers = error.headers
         headers[.contentType] = "application/json; charset=utf-8"
         if error.status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer realm=\"backupfeed\""

@@ -4,16 +4,19 @@ import PackageFeed
 
 /// Typed reading of query parameters, with 400s that name the parameter.
 extension Request {
+    /// A `take` above the page cap is clamped to it rather than refused: Octopus SDKs send `take=2147483647` to mean
+    /// "all" and then follow `Page.Next`, and native clients learn the page size from `take` in the answer.
     func pagingParameters(defaultTake: Int = 30, maxTake: Int = 1000) throws -> (skip: Int, take: Int) {
         let skip = try intParameter("skip") ?? 0
         let take = try intParameter("take") ?? defaultTake
         guard skip >= 0 else { throw APIError(status: .badRequest, message: "skip must be 0 or more") }
-        guard (1...maxTake).contains(take) else { throw APIError(status: .badRequest, message: "take must be 1 to \(maxTake)") }
-        return (skip, take)
+        guard take >= 1 else { throw APIError(status: .badRequest, message: "take must be 1 or more (pages hold at most \(maxTake))") }
+        return (skip, min(take, maxTake))
     }
 
     func intParameter(_ name: String) throws -> Int? {
-        guard let text = uri.queryParameters[Substring(name)], !text.isEmpty else { return nil }
+        let lowered = name.lowercased()
+        guard let text = uri.queryParameters.first(where: { $0.key.lowercased() == lowered })?.value, !text.isEmpty else { return nil }
         guard let value = Int(text) else { throw APIError(status: .badRequest, message: "\(name) must be a whole number") }
         return value
     }

@@ -54,6 +54,9 @@ enum CatalogMigrations {
         migrator.registerMigration("v3-operations") { db in
             try OperationsSchema.create(db)
         }
+        migrator.registerMigration("v4-settings") { db in
+            try SettingsSchema.create(db)
+        }
         return migrator
     }
 }

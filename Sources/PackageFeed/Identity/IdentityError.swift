@@ -3,17 +3,19 @@ public enum IdentityError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidID(String, String)
     case invalidVersion(String, String)
     case invalidFilename(String, String)
+    case invalidVersionRange(String, String)
 
     public var description: String {
         switch self {
         case .invalidID(let text, let why): "invalid package ID '\(Self.printable(text))': \(why)"
         case .invalidVersion(let text, let why): "invalid version '\(Self.printable(text))': \(why)"
         case .invalidFilename(let text, let why): "invalid package filename '\(Self.printable(text))': \(why)"
+        case .invalidVersionRange(let text, let why): "invalid versionRange '\(Self.printable(text))': \(why)"
         }
     }
 
     /// Control characters are escaped so that an error message never carries them back verbatim.
-    static func printable(_ text: String) -> String {
+    public static func printable(_ text: String) -> String {
         let limited = text.count > 120 ? String(text.prefix(120)) + "…" : text
         return limited.unicodeScalars.map { scalar in
             scalar.properties.generalCategory == .control ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
