@@ -45,7 +45,9 @@ import Testing
         logger.logLevel = .warning
         let feed = try PackageFeed(dataDirectory: data, logger: logger)
         let router = buildRouter(
-            feed: feed, events: FeedEvents([]), signal: VerificationSignal(), metrics: FeedMetrics(), configuration: configuration)
+            feed: feed, events: FeedEvents([]), signal: VerificationSignal(), metrics: FeedMetrics(),
+            receipts: ReceiptWriter(catalog: feed.catalog, keyring: ReceiptKeyring(dataDirectory: data), logger: logger),
+            configuration: configuration)
         return Set(router.routes.map { normalized($0.method.rawValue, "\($0.path)") })
     }
 

@@ -22,12 +22,14 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     let metrics = FeedMetrics()
     let webhookSignal = WebhookSignal()
     let outbox = WebhookOutbox(catalog: feed.catalog, signal: webhookSignal, linkBase: configuration.linkBaseURL, logger: logger)
+    let receipts = ReceiptWriter(catalog: feed.catalog, keyring: ReceiptKeyring(dataDirectory: configuration.dataDirectory), logger: logger)
     let events = FeedEvents([
         metrics.listener,
+        receipts.listener,
         { event in if case .versionPushed = event { await signal.notify() } },
         { event in await outbox.record(event) },
     ])
-    let router = buildRouter(feed: feed, events: events, signal: signal, metrics: metrics, configuration: configuration)
+    let router = buildRouter(feed: feed, events: events, signal: signal, metrics: metrics, receipts: receipts, configuration: configuration)
     var services: [any Service] = []
     if configuration.runVerifications {
         let verifier = BackupVerifier(
@@ -61,7 +63,8 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
 /// The routes: native API under `/api/packages`, Octopus routes under `/api` and `/api/Spaces-{n}`, the Maven view
 /// under `/maven`, health, UI.
 func buildRouter(
-    feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, metrics: FeedMetrics, configuration: FeedServerConfiguration
+    feed: PackageFeed, events: FeedEvents, signal: VerificationSignal, metrics: FeedMetrics, receipts: ReceiptWriter,
+    configuration: FeedServerConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
@@ -88,6 +91,7 @@ func buildRouter(
     VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
         .addRoutes(packages: packages, api: api)
     WebhooksController(catalog: feed.catalog).addRoutes(to: api)
+    ReceiptsController(feed: feed, writer: receipts, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     var retentionLogger = Logger(label: "backupfeed")

@@ -26,6 +26,14 @@ public enum FeedEvent: Sendable {
         public var verificationId: Int64
         public var report: VerificationReport
         public var finishedAt: Date
+        /// What was verified: the stored file's name and SHA-256.
+        public var filename: String = ""
+        public var sha256: String = ""
+        public var startedAt: Date? = nil
+        /// The version of the last passed run the tables were compared with, if any.
+        public var comparedWith: String? = nil
+        /// Who ran it ("in-process" for the server's own verifier).
+        public var worker: String = "in-process"
     }
 
     public struct StalePackage: Sendable, Equatable {

@@ -61,6 +61,7 @@ public struct VerificationService: Service {
         jobLogger[metadataKey: "version"] = "\(version.version)"
         jobLogger[metadataKey: "verification"] = "\(jobId)"
         jobLogger.info("verification started")
+        let startedAt = Date()
 
         let report: VerificationReport
         if let file = try? feed.file(of: version) {
@@ -78,7 +79,8 @@ public struct VerificationService: Service {
         try await feed.catalog.finishJob(id: jobId, status: report.verdict.rawValue, summary: report.summary, report: json)
         let display = try await feed.catalog.package(key: version.packageKey)?.display ?? version.packageKey
         await events.publish(.verificationFinished(.init(
-            packageId: display, version: version.version, verificationId: jobId, report: report, finishedAt: Date())))
+            packageId: display, version: version.version, verificationId: jobId, report: report, finishedAt: Date(),
+            filename: version.filename, sha256: version.sha256, startedAt: startedAt, comparedWith: previous?.version)))
         jobLogger.info(
             "verification finished",
             metadata: ["verdict": "\(report.verdict.rawValue)", "seconds": "\(report.totalSeconds)", "summary": "\(report.summary)"]

@@ -57,6 +57,9 @@ enum CatalogMigrations {
         migrator.registerMigration("v4-settings") { db in
             try SettingsSchema.create(db)
         }
+        migrator.registerMigration("v5-receipts") { db in
+            try ReceiptSchema.create(db)
+        }
         return migrator
     }
 }
