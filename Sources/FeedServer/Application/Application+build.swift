@@ -62,6 +62,7 @@ func buildRouter(
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
+    router.add(middleware: QueryLimitsMiddleware())
     let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics)
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
     let auth = AuthMiddleware(keys: feed.keys)
