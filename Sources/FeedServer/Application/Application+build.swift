@@ -84,7 +84,7 @@ func buildRouter(
     HealthController(feed: feed).addRoutes(to: router)
     MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("metrics").add(middleware: auth))
-    BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router)
+    BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router.group("badge").add(middleware: auth))
 
     if let publicDirectory = configuration.publicDirectory {
         UIController(publicDirectory: publicDirectory).addRoutes(to: router)
