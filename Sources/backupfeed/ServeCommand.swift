@@ -44,6 +44,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
+    @Option(help: "Wrong API keys one client address may send in a row before 429; 0 turns throttling off (BACKUPFEED_FAILED_KEY_BURST).")
+    var failedKeyBurst = EnvironmentDefaults.int("BACKUPFEED_FAILED_KEY_BURST", 10)
+
+    @Option(help: "Seconds after which a throttled address may try one more key (BACKUPFEED_FAILED_KEY_REFILL).")
+    var failedKeyRefill = EnvironmentDefaults.int("BACKUPFEED_FAILED_KEY_REFILL", 6)
+
+    @Option(help: "Comma-separated addresses or blocks (127.0.0.0/8, ::1, 172.16.0.0/12) of reverse proxies whose X-Forwarded-For names the client for key throttling (BACKUPFEED_TRUSTED_PROXIES).")
+    var trustedProxies = EnvironmentDefaults.string("BACKUPFEED_TRUSTED_PROXIES", "127.0.0.0/8,::1")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -54,6 +63,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-upload-size must be a size like 20GiB, 500MB or 1048576")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        guard failedKeyBurst >= 0 else { throw ValidationError("--failed-key-burst must be 0 (off) or more") }
+        guard failedKeyRefill >= 1 else { throw ValidationError("--failed-key-refill must be 1 second or more") }
+        var proxies: [AddressRange] = []
+        for text in trustedProxies.split(separator: ",").map(String.init) where !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let range = AddressRange(text) else {
+                throw ValidationError("--trusted-proxies: '\(text)' is not an address or block like 10.0.0.5, 172.16.0.0/12 or ::1")
+            }
+            proxies.append(range)
+        }
         var isDirectory: ObjCBool = false
         let publicURL = URL(fileURLWithPath: publicDir)
         let hasPublic = FileManager.default.fileExists(atPath: publicURL.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -64,6 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.failedKeyThrottle = FailedKeyThrottlePolicy(
+            burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

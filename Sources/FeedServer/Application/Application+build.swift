@@ -65,7 +65,7 @@ func buildRouter(
     router.add(middleware: QueryLimitsMiddleware())
     let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics)
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
-    let auth = AuthMiddleware(keys: feed.keys)
+    let auth = AuthMiddleware(keys: feed.keys, throttle: FailedKeyThrottle(policy: configuration.failedKeyThrottle))
 
     let octopus = OctopusController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
     octopus.addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))

@@ -36,6 +36,8 @@ public struct FeedServerConfiguration: Sendable {
     public var publicURL: String? = nil
     /// Backoff and attempts of webhook deliveries; tests shorten the delays.
     public var webhookRetry = WebhookRetry()
+    /// Wrong API keys allowed per client address before 429 (`--failed-key-burst`, `--failed-key-refill`).
+    public var failedKeyThrottle = FailedKeyThrottlePolicy()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),
