@@ -53,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated addresses or blocks (127.0.0.0/8, ::1, 172.16.0.0/12) of reverse proxies whose X-Forwarded-For names the client for key throttling (BACKUPFEED_TRUSTED_PROXIES).")
     var trustedProxies = EnvironmentDefaults.string("BACKUPFEED_TRUSTED_PROXIES", "127.0.0.0/8,::1")
 
+    @Option(help: "Free space to keep on the data directory's filesystem; uploads that would go below get 507, 0 turns it off (BACKUPFEED_MIN_FREE_SPACE).")
+    var minFreeSpace = EnvironmentDefaults.string("BACKUPFEED_MIN_FREE_SPACE", "1GiB")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -72,6 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             proxies.append(range)
         }
+        guard let freeFloor = ByteSize.parse(minFreeSpace), freeFloor >= 0 else {
+            throw ValidationError("--min-free-space must be a size like 1GiB or 500MB, or 0 to turn the check off")
+        }
         var isDirectory: ObjCBool = false
         let publicURL = URL(fileURLWithPath: publicDir)
         let hasPublic = FileManager.default.fileExists(atPath: publicURL.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -84,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownGrace = .seconds(shutdownGrace)
         configuration.failedKeyThrottle = FailedKeyThrottlePolicy(
             burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
+        configuration.minFreeSpace = freeFloor
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

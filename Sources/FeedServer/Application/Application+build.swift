@@ -63,7 +63,9 @@ func buildRouter(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
     router.add(middleware: QueryLimitsMiddleware())
-    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics)
+    let receiver = UploadReceiver(
+        feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics,
+        freeSpace: FreeSpaceGuard(directory: configuration.dataDirectory, floor: configuration.minFreeSpace, probe: configuration.freeSpaceProbe))
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
     let auth = AuthMiddleware(keys: feed.keys, throttle: FailedKeyThrottle(policy: configuration.failedKeyThrottle))
 

@@ -23,6 +23,8 @@ enum ErrorMapping {
             return APIError(status: .badRequest, message: error.description)
         case let error as FeedError:
             return apiError(for: error)
+        case let error as InsufficientStorageError:
+            return APIError(status: .insufficientStorage, message: error.description, detail: "free disk space on the server, then push again")
         case let error as HTTPError:
             return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
@@ -48,6 +50,11 @@ enum ErrorMapping {
             }
         return APIError(status: status, message: error.description)
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507 (RFC 4918): the server cannot store what the request carries; not in HTTPTypes' list.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }
 
 /// The shape of error bodies: native JSON `{"error","detail"}` or Octopus `{"ErrorMessage","Errors"}`.
