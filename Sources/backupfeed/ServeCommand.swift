@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Free space to keep on the data directory's filesystem; uploads that would go below get 507, 0 turns it off (BACKUPFEED_MIN_FREE_SPACE).")
     var minFreeSpace = EnvironmentDefaults.string("BACKUPFEED_MIN_FREE_SPACE", "1GiB")
 
+    @Flag(help: "Let webhooks target loopback, link-local and private addresses (BACKUPFEED_ALLOW_PRIVATE_TARGETS=true).")
+    var allowPrivateTargets = EnvironmentDefaults.bool("BACKUPFEED_ALLOW_PRIVATE_TARGETS")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -91,6 +94,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.failedKeyThrottle = FailedKeyThrottlePolicy(
             burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
         configuration.minFreeSpace = freeFloor
+        configuration.allowPrivateTargets = allowPrivateTargets
+        if allowPrivateTargets {
+            // Said at start so that nobody leaves it on by accident: it lets an admin key aim requests at the LAN.
+            Logger(label: "backupfeed").warning("--allow-private-targets: webhooks may reach loopback, link-local and private addresses")
+        }
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

@@ -45,7 +45,11 @@ struct OpenAPIContractTests {
         }
         let server = try await ServerProcess(
             dataDirectory: data, adminKey: Self.adminKey,
-            extraArguments: ["--public-dir", PythonTool.repositoryRoot.appendingPathComponent("Public").path, "--sandbox-dir", sandbox.path]
+            extraArguments: [
+                "--public-dir", PythonTool.repositoryRoot.appendingPathComponent("Public").path, "--sandbox-dir", sandbox.path,
+                // The seeded webhook points at 127.0.0.1.
+                "--allow-private-targets",
+            ]
         )
         defer { server.kill(signal: SIGTERM) }
         try await seed(server)

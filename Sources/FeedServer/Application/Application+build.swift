@@ -42,7 +42,9 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
         )
     )
     services.append(
-        WebhookDeliveryService(catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger))
+        WebhookDeliveryService(
+            catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger,
+            targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets)))
     return Application(
         router: router,
         server: .http1(
@@ -77,7 +79,8 @@ func buildRouter(
     let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
     VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
         .addRoutes(packages: packages, api: api)
-    WebhooksController(catalog: feed.catalog).addRoutes(to: api)
+    WebhooksController(catalog: feed.catalog, targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets))
+        .addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     var retentionLogger = Logger(label: "backupfeed")

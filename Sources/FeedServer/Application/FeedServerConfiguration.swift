@@ -43,6 +43,8 @@ public struct FeedServerConfiguration: Sendable {
     public var minFreeSpace: Int64 = 1 << 30
     /// Tests simulate a filling disk with this; nil reads the filesystem.
     var freeSpaceProbe: (@Sendable (URL) -> Int64?)? = nil
+    /// Webhooks may target loopback, link-local and private addresses (`--allow-private-targets`).
+    public var allowPrivateTargets = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),
