@@ -44,6 +44,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
+    @Option(help: "Seconds a client gets to send a request's complete head, from connecting or from the previous answer (BACKUPFEED_HEADER_TIMEOUT).")
+    var headerTimeout = EnvironmentDefaults.int("BACKUPFEED_HEADER_TIMEOUT", 30)
+
+    @Option(help: "Seconds without a byte of the request arriving before the connection is closed; silence, not total time (BACKUPFEED_IDLE_TIMEOUT).")
+    var idleTimeout = EnvironmentDefaults.int("BACKUPFEED_IDLE_TIMEOUT", 300)
+
+    @Option(help: "Connections open at once; beyond it new ones are answered 503 (BACKUPFEED_MAX_CONNECTIONS).")
+    var maxConnections = EnvironmentDefaults.int("BACKUPFEED_MAX_CONNECTIONS", 512)
+
     @Option(help: "Wrong API keys one client address may send in a row before 429; 0 turns throttling off (BACKUPFEED_FAILED_KEY_BURST).")
     var failedKeyBurst = EnvironmentDefaults.int("BACKUPFEED_FAILED_KEY_BURST", 10)
 
@@ -69,6 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-upload-size must be a size like 20GiB, 500MB or 1048576")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        guard headerTimeout >= 1 else { throw ValidationError("--header-timeout must be 1 second or more") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be 1 second or more") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
         guard failedKeyBurst >= 0 else { throw ValidationError("--failed-key-burst must be 0 (off) or more") }
         guard failedKeyRefill >= 1 else { throw ValidationError("--failed-key-refill must be 1 second or more") }
         var proxies: [AddressRange] = []
@@ -91,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
             verifyConcurrency: verifyConcurrency, sandboxDirectory: URL(fileURLWithPath: sandboxDir)
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
+        configuration.connectionLimits = ConnectionLimits(
+            headerTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections)
         configuration.failedKeyThrottle = FailedKeyThrottlePolicy(
             burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
         configuration.minFreeSpace = freeFloor

@@ -45,10 +45,22 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
         WebhookDeliveryService(
             catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger,
             targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets)))
+    let limits = configuration.connectionLimits
+    let connections = ConnectionCounter(limit: limits.maxConnections, logger: logger)
+    let maxBodySize = configuration.maxUploadSize
+    let connectionLogger = logger
     return Application(
         router: router,
         server: .http1(
-            configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodySize: configuration.maxUploadSize)])
+            configuration: .init(
+                // The limit first: a connection over the cap is answered before anything else sees its request.
+                additionalChannelHandlers: [
+                    ConnectionLimitHandler(counter: connections),
+                    HeaderReadTimeoutHandler(timeout: limits.headerTimeout, logger: connectionLogger),
+                    ExpectContinueHandler(maxBodySize: maxBodySize),
+                ],
+                idleTimeout: .nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1)))
+            )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BackupFeed"),
         services: services,

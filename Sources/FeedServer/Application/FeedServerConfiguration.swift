@@ -36,6 +36,8 @@ public struct FeedServerConfiguration: Sendable {
     public var publicURL: String? = nil
     /// Backoff and attempts of webhook deliveries; tests shorten the delays.
     public var webhookRetry = WebhookRetry()
+    /// Header-read and idle timeouts and the connection cap (`--header-timeout`, `--idle-timeout`, `--max-connections`).
+    public var connectionLimits = ConnectionLimits()
     /// Wrong API keys allowed per client address before 429 (`--failed-key-burst`, `--failed-key-refill`).
     public var failedKeyThrottle = FailedKeyThrottlePolicy()
     /// Uploads that would leave less than this many bytes free on the data directory's filesystem are refused with

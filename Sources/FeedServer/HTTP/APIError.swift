@@ -2,6 +2,7 @@ import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import PackageFeed
 
 /// An error the client can act on, with the status it maps to. Every error the routes throw becomes one of
@@ -29,6 +30,10 @@ enum ErrorMapping {
             return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
             return APIError(status: error.status, message: error.status.reasonPhrase)
+        case let error as HTTPParserError:
+            // The client's bytes: a body cut off by its connection closing (or the idle timeout), or a malformed one.
+            // Nobody may be left to read the answer, but it is the client's doing, not a 500 to alert on.
+            return APIError(status: .badRequest, message: "the request ended early or is malformed (\(error)); nothing was stored")
         case is DecodingError:
             return APIError(status: .badRequest, message: "request body is not valid JSON of the expected shape")
         case is CancellationError:
