@@ -190,3 +190,42 @@ import Glibc
         #expect(try await waitForHealth() == 200, "the server answers again once the flood is gone")
     }
 }
+
+/// A download whose client stops reading: the server must not keep writing into a full socket for ever; one that
+/// reads slowly but steadily must not be cut.
+@Suite struct StalledDownloadTests {
+    static let size = 16 * 1024 * 1024
+
+    @Test func aClientThatStopsReadingIsClosedAtTheIdleTimeoutAndASlowReaderIsNot() async throws {
+        let feed = try await TestFeed()
+        defer { feed.remove() }
+        let configuration = SlowClientTests.configuration(feed, header: .seconds(30), idle: .seconds(4))
+        try await buildApplication(configuration).test(.router) { client in
+            let put = try await client.execute(
+                uri: "/api/packages/Big/1.0?extension=zip", method: .put, headers: .key(feed.pushKey), body: ByteBuffer(bytes: randomBytes(Self.size)))
+            #expect(put.status == .created)
+        }
+        try await buildApplication(configuration).test(.live) { client in
+            let request = "GET /api/packages/Big/1.0/download HTTP/1.1\r\nHost: x\r\nX-Octopus-ApiKey: \(feed.readKey)\r\n\r\n"
+            // Never reads (and a small receive buffer, so that the server's writes stop soon): given up after the idle
+            // timeout; what was buffered is less than the file.
+            let stalled = try RawConnection(port: client.port!, receiveBuffer: 16 * 1024)
+            stalled.send(request)
+            try await Task.sleep(for: .seconds(10))
+            _ = try await stalled.waitForClose(timeout: .seconds(20))
+            #expect(stalled.closedByPeer, "the stalled download is closed")
+            #expect(stalled.received.count < Self.size, "and did not complete: \(stalled.received.count) bytes")
+
+            // Reads at most 128 KiB every 100 ms through a small buffer, far slower than the server could send, for the
+            // whole download: never silent for the 4 s, never cut.
+            let slow = try RawConnection(port: client.port!, receiveBuffer: 64 * 1024)
+            slow.send(request)
+            let start = ContinuousClock.now
+            while slow.received.count <= Self.size, !slow.closedByPeer, ContinuousClock.now - start < .seconds(120) {
+                slow.poll(limit: 128 * 1024)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(slow.received.count > Self.size, "the slow download completes: \(slow.received.count) bytes, \(slow.ending ?? "open") after \(ContinuousClock.now - start)")
+        }
+    }
+}

@@ -57,6 +57,7 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
                 additionalChannelHandlers: [
                     ConnectionLimitHandler(counter: connections),
                     HeaderReadTimeoutHandler(timeout: limits.headerTimeout, logger: connectionLogger),
+                    WriteStallTimeoutHandler(timeout: limits.idleTimeout, logger: connectionLogger),
                     ExpectContinueHandler(maxBodySize: maxBodySize),
                 ],
                 idleTimeout: .nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1)))

@@ -8,8 +8,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// A head is a few hundred bytes: no honest client needs long for it, however slow its upload is later.
     public var headerTimeout: Duration
     /// The longest no request bytes may arrive while a request is being read, or while a connection waits between
-    /// requests. It measures silence, not total time: a 50 GB upload that keeps bytes coming never hits it.
-    /// Generous by default because `pg_dump | curl -T -` can pause while the database computes.
+    /// requests, and the longest a client may leave an answer unread. It measures silence, not total time: a 50 GB
+    /// upload or download that keeps bytes moving never hits it. Generous by default because
+    /// `pg_dump | curl -T -` can pause while the database computes.
     public var idleTimeout: Duration
     /// Connections open at the same time; beyond it a new connection is answered 503 and closed.
     public var maxConnections: Int

@@ -13,10 +13,17 @@ final class RawConnection: @unchecked Sendable {
     private var descriptor: Int32
     private(set) var received: [UInt8] = []
     private(set) var closedByPeer = false
+    /// How the connection ended: "EOF" or the errno text of a reset.
+    private(set) var ending: String?
 
-    init(port: Int) throws {
+    /// `receiveBuffer` pins the kernel's receive buffer (no autotuning), so that a client that does not read stops
+    /// the server's writes after that many bytes.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError.failed("socket", errno) }
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -56,19 +63,23 @@ final class RawConnection: @unchecked Sendable {
         return true
     }
 
-    /// Reads what has arrived without waiting; notes an end of stream or a reset.
-    func poll() {
+    /// Reads what has arrived without waiting (at most `limit` bytes); notes an end of stream or a reset.
+    func poll(limit: Int = .max) {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while !closedByPeer {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        var taken = 0
+        while !closedByPeer, taken < limit {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, min($0.count, limit - taken), 0) }
+            if count > 0 { taken += count }
             if count > 0 {
                 received += buffer[0..<count]
             } else if count == 0 {
                 closedByPeer = true
+                ending = "EOF"
             } else if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
                 return
             } else {
                 closedByPeer = true
+                ending = String(cString: strerror(errno))
             }
         }
     }
