@@ -23,7 +23,7 @@ import Testing
                 "/api/packages/Db/versions?take=" + String(repeating: "1", count: 5000),
                 "/api/feeds/feeds-builtin/packages/versions?packageId=" + String(repeating: "x", count: 101),
                 "/badge/x.svg?" + String(repeating: "q", count: 5000),
-                "/health?x=" + String(repeating: "y", count: 5000),
+                "/metrics?x=" + String(repeating: "y", count: 5000),
             ]
             for uri in hostile {
                 let response = try await client.execute(uri: uri, method: .get)
@@ -35,6 +35,10 @@ import Testing
             #expect(filter.text.contains("filter must be at most 200 characters"), "\(filter.text)")
             #expect(try await client.execute(uri: "/api/packages?filter=" + String(repeating: "a", count: 200), method: .get).status == .ok)
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            // The Octopus routes refuse in their own error shape.
+            let octopus = try await client.execute(uri: "/api/feeds/feeds-builtin/packages/versions?" + String(repeating: "n", count: 100) + "=1", method: .get)
+            #expect(octopus.status == .badRequest)
+            #expect(try octopus.json()["ErrorMessage"] as? String != nil, "\(octopus.text)")
         }
     }
 

@@ -77,12 +77,12 @@ func buildRouter(
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
-    router.add(middleware: QueryLimitsMiddleware())
     let receiver = UploadReceiver(
         feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics,
         freeSpace: FreeSpaceGuard(directory: configuration.dataDirectory, floor: configuration.minFreeSpace, probe: configuration.freeSpaceProbe))
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
-    let auth = AuthMiddleware(keys: feed.keys, throttle: FailedKeyThrottle(policy: configuration.failedKeyThrottle))
+    // Every group that reads keys checks its query string first, inside its own error middleware (Octopus shape there).
+    let auth = QueryLimitsMiddleware(AuthMiddleware(keys: feed.keys, throttle: FailedKeyThrottle(policy: configuration.failedKeyThrottle)))
 
     let octopus = OctopusController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
     octopus.addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)).add(middleware: auth))

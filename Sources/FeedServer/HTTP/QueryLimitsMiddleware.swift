@@ -6,7 +6,17 @@ import HummingbirdCore
 /// Every value ends up in memory, in a SQL argument or in a log line; no parameter of this API needs more than a few
 /// hundred characters (package IDs are 100 at most), so past the caps a query is a mistake or an attack, and a 400
 /// that names the parameter is better than whatever the deepest layer does with 50,000 characters.
-struct QueryLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
+/// It wraps the key check (`QueryLimitsMiddleware(AuthMiddleware(…))`), so that it runs in every route group that
+/// reads keys, inside the group's error middleware: the Octopus routes answer in their own error shape.
+struct QueryLimitsMiddleware<Wrapped: RouterMiddleware>: RouterMiddleware
+where Wrapped.Input == Request, Wrapped.Output == Response {
+    typealias Context = Wrapped.Context
+    let wrapped: Wrapped
+
+    init(_ wrapped: Wrapped) {
+        self.wrapped = wrapped
+    }
+
     static var maxQueryLength: Int { 4096 }
     static var maxParameters: Int { 32 }
     static var maxNameLength: Int { 64 }
@@ -16,7 +26,7 @@ struct QueryLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         try Self.check(request.uri)
-        return try await next(request, context)
+        return try await wrapped.handle(request, context: context, next: next)
     }
 
     static func check(_ uri: URI) throws {
