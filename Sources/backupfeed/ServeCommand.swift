@@ -57,6 +57,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The name of the Octopus space that octo, the octopus CLI and the GitHub Action look up with --space (BACKUPFEED_SPACE_NAME).")
     var spaceName = EnvironmentDefaults.string("BACKUPFEED_SPACE_NAME", "Default")
 
+    @Option(help: "Seconds a client gets to send a request's complete head, from connecting or from the previous answer (BACKUPFEED_HEADER_TIMEOUT).")
+    var headerTimeout = EnvironmentDefaults.int("BACKUPFEED_HEADER_TIMEOUT", 30)
+
+    @Option(help: "Seconds without a byte of the request arriving before the connection is closed; silence, not total time (BACKUPFEED_IDLE_TIMEOUT).")
+    var idleTimeout = EnvironmentDefaults.int("BACKUPFEED_IDLE_TIMEOUT", 300)
+
+    @Option(help: "Connections open at once; beyond it new ones are answered 503 (BACKUPFEED_MAX_CONNECTIONS).")
+    var maxConnections = EnvironmentDefaults.int("BACKUPFEED_MAX_CONNECTIONS", 512)
+
+    @Option(help: "Wrong API keys one client address may send in a row before 429; 0 turns throttling off (BACKUPFEED_FAILED_KEY_BURST).")
+    var failedKeyBurst = EnvironmentDefaults.int("BACKUPFEED_FAILED_KEY_BURST", 10)
+
+    @Option(help: "Seconds after which a throttled address may try one more key (BACKUPFEED_FAILED_KEY_REFILL).")
+    var failedKeyRefill = EnvironmentDefaults.int("BACKUPFEED_FAILED_KEY_REFILL", 6)
+
+    @Option(help: "Comma-separated addresses or blocks (127.0.0.0/8, ::1, 172.16.0.0/12) of reverse proxies whose X-Forwarded-For names the client for key throttling (BACKUPFEED_TRUSTED_PROXIES).")
+    var trustedProxies = EnvironmentDefaults.string("BACKUPFEED_TRUSTED_PROXIES", "127.0.0.0/8,::1")
+
+    @Option(help: "Free space to keep on the data directory's filesystem; uploads that would go below get 507, 0 turns it off (BACKUPFEED_MIN_FREE_SPACE).")
+    var minFreeSpace = EnvironmentDefaults.string("BACKUPFEED_MIN_FREE_SPACE", "1GiB")
+
+    @Flag(help: "Let webhooks target loopback, link-local and private addresses (BACKUPFEED_ALLOW_PRIVATE_TARGETS=true).")
+    var allowPrivateTargets = EnvironmentDefaults.bool("BACKUPFEED_ALLOW_PRIVATE_TARGETS")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -67,6 +91,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--max-upload-size must be a size like 20GiB, 500MB or 1048576")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        guard headerTimeout >= 1 else { throw ValidationError("--header-timeout must be 1 second or more") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be 1 second or more") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
+        guard failedKeyBurst >= 0 else { throw ValidationError("--failed-key-burst must be 0 (off) or more") }
+        guard failedKeyRefill >= 1 else { throw ValidationError("--failed-key-refill must be 1 second or more") }
+        var proxies: [AddressRange] = []
+        for text in trustedProxies.split(separator: ",").map(String.init) where !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let range = AddressRange(text) else {
+                throw ValidationError("--trusted-proxies: '\(text)' is not an address or block like 10.0.0.5, 172.16.0.0/12 or ::1")
+            }
+            proxies.append(range)
+        }
+        guard let freeFloor = ByteSize.parse(minFreeSpace), freeFloor >= 0 else {
+            throw ValidationError("--min-free-space must be a size like 1GiB or 500MB, or 0 to turn the check off")
+        }
         var isDirectory: ObjCBool = false
         let publicURL = URL(fileURLWithPath: publicDir)
         let hasPublic = FileManager.default.fileExists(atPath: publicURL.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -91,6 +130,17 @@ struct ServeCommand: AsyncParsableCommand {
         // Octopus limits space names to 50 characters (go-octopusdeploy validates Space.Name with max=50).
         guard !trimmedSpaceName.isEmpty, trimmedSpaceName.count <= 50 else { throw ValidationError("--space-name must be 1 to 50 characters") }
         configuration.spaceName = trimmedSpaceName
+
+        configuration.connectionLimits = ConnectionLimits(
+            headerTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections)
+        configuration.failedKeyThrottle = FailedKeyThrottlePolicy(
+            burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
+        configuration.minFreeSpace = freeFloor
+        configuration.allowPrivateTargets = allowPrivateTargets
+        if allowPrivateTargets {
+            // Said at start so that nobody leaves it on by accident: it lets an admin key aim requests at the LAN.
+            Logger(label: "backupfeed").warning("--allow-private-targets: webhooks may reach loopback, link-local and private addresses")
+        }
         if !publicUrl.isEmpty {
             guard let scheme = URLComponents(string: publicUrl)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
                 URLComponents(string: publicUrl)?.host?.isEmpty == false

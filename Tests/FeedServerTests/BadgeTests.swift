@@ -33,3 +33,21 @@ import Testing
         }
     }
 }
+
+@Suite struct PrivateBadgeTests {
+    @Test func underPrivateABadgeNeedsAReadKeyAndAcceptsOne() async throws {
+        let feed = try await TestFeed(privateMetadata: true)
+        defer { feed.remove() }
+        try await feed.app().test(.router) { client in
+            #expect(try await client.execute(uri: "/badge/Db.svg", method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: "/badge/Db.svg", method: .get, headers: .key("API-NOTAKEY")).status == .unauthorized)
+            for key in [feed.readKey, feed.pushKey, TestFeed.adminKey] {
+                let badge = try await client.execute(uri: "/badge/Db.svg", method: .get, headers: .key(key))
+                #expect(badge.status == .ok)
+                #expect(badge.text.contains("unverified"))
+            }
+            let bearer = try await client.execute(uri: "/badge/Db.svg", method: .get, headers: [.authorization: "Bearer \(feed.readKey)"])
+            #expect(bearer.status == .ok)
+        }
+    }
+}

@@ -44,13 +44,15 @@ import Glibc
         #expect(server.process.terminationStatus == 0, "SIGTERM stops the server cleanly")
     }
 
-    @Test func firstStartPrintsAnAdminKeyOnce() async throws {
+    @Test func firstStartWritesTheAdminKeyToAPrivateFileAndLogsOnlyItsPath() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-first-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
+        let keyFile = data.appendingPathComponent("initial-admin-key")
         for attempt in 0..<2 {
             let process = Process()
             process.executableURL = try ServerProcess.requireExecutable()
-            process.arguments = ["serve", "--port", String(ServerProcess.freePort()), "--data-dir", data.path]
+            let port = ServerProcess.freePort()
+            process.arguments = ["serve", "--port", String(port), "--data-dir", data.path]
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "BACKUPFEED_ADMIN_KEY")
             process.environment = environment
@@ -59,15 +61,27 @@ import Glibc
             process.standardOutput = err
             try process.run()
             try await Task.sleep(for: .seconds(2))
+            if attempt == 0 {
+                let attributes = try FileManager.default.attributesOfItem(atPath: keyFile.path)
+                #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(attributes)")
+                let key = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(key.hasPrefix("API-"))
+                let admin = try await Curl.run(["-H", "X-Octopus-ApiKey: \(key)", "http://127.0.0.1:\(port)/api/webhooks"])
+                #expect(admin.status == 200, "the key in the file is an admin key: \(admin.body)")
+                // The operator takes the key and removes the file, as the log asks.
+                try FileManager.default.removeItem(at: keyFile)
+            }
             kill(process.processIdentifier, SIGINT)
             process.waitUntilExit()
             let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(process.terminationStatus == 0)
+            #expect(!log.contains("API-"), "no key in the log: \(log)")
             if attempt == 0 {
                 #expect(log.contains("created the first admin key"))
-                #expect(log.contains("X-Octopus-ApiKey: API-"))
+                #expect(log.contains(keyFile.path), "the log names the file: \(log)")
             } else {
-                #expect(!log.contains("created the first admin key"), "the key is shown only on the very first start")
+                #expect(!log.contains("created the first admin key"), "a key is made only on the very first start")
+                #expect(!FileManager.default.fileExists(atPath: keyFile.path), "and not written again")
             }
         }
     }

@@ -5,6 +5,11 @@ import Testing
 /// `maxAgeHours` and `reverifyDays` on a real server whose operations loop runs every 200 ms.
 @Suite struct FreshnessAndReverifyTests {
     static let fastOperations: @Sendable (inout FeedServerConfiguration) -> Void = { $0.operationsCheckInterval = .milliseconds(200) }
+    /// The webhook receiver listens on 127.0.0.1, a private target.
+    static let fastOperationsWithLocalWebhooks: @Sendable (inout FeedServerConfiguration) -> Void = {
+        fastOperations(&$0)
+        $0.allowPrivateTargets = true
+    }
 
     /// A package goes stale once its newest passed verification is older than maxAgeHours, and a new passed
     /// verification makes it fresh again; the list, the freshness route and the policy agree.
@@ -78,7 +83,7 @@ import Testing
     @Test func staleEventFiresOncePerTransition() async throws {
         let listener = try await WebhookListener.start()
         do {
-            try await Verification.withFeed(configure: Self.fastOperations) { _, client in
+            try await Verification.withFeed(configure: Self.fastOperationsWithLocalWebhooks) { _, client in
                 _ = try await client.createWebhook(url: listener.url + "/hook", events: ["package.stale"])
                 #expect(try await client.setPolicy("Rotting", #"{"maxAgeHours": 0.0005}"#).status == 200)
                 let zip = try Verification.distinctSQLiteZip("rotting")

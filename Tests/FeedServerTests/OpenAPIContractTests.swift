@@ -45,7 +45,14 @@ struct OpenAPIContractTests {
         }
         let server = try await ServerProcess(
             dataDirectory: data, adminKey: Self.adminKey,
-            extraArguments: ["--public-dir", PythonTool.repositoryRoot.appendingPathComponent("Public").path, "--sandbox-dir", sandbox.path]
+            extraArguments: [
+                "--public-dir", PythonTool.repositoryRoot.appendingPathComponent("Public").path, "--sandbox-dir", sandbox.path,
+                // The seeded webhook points at 127.0.0.1.
+                "--allow-private-targets",
+                // schemathesis sends invalid keys on purpose (its authentication checks); throttled, every request with a
+                // key from this address would answer 429 and leave the routes untested. FailedKeyThrottleTests cover it.
+                "--failed-key-burst", "0",
+            ]
         )
         defer { server.kill(signal: SIGTERM) }
         try await seed(server)

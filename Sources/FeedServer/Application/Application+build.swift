@@ -48,11 +48,26 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
         )
     )
     services.append(
-        WebhookDeliveryService(catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger))
+        WebhookDeliveryService(
+            catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger,
+            targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets)))
+    let limits = configuration.connectionLimits
+    let connections = ConnectionCounter(limit: limits.maxConnections, logger: logger)
+    let maxBodySize = configuration.maxUploadSize
+    let connectionLogger = logger
     return Application(
         router: router,
         server: .http1(
-            configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodySize: configuration.maxUploadSize)])
+            configuration: .init(
+                // The limit first: a connection over the cap is answered before anything else sees its request.
+                additionalChannelHandlers: [
+                    ConnectionLimitHandler(counter: connections),
+                    HeaderReadTimeoutHandler(timeout: limits.headerTimeout, logger: connectionLogger),
+                    WriteStallTimeoutHandler(timeout: limits.idleTimeout, logger: connectionLogger),
+                    ExpectContinueHandler(maxBodySize: maxBodySize),
+                ],
+                idleTimeout: .nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1)))
+            )
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BackupFeed"),
         services: services,
@@ -70,9 +85,12 @@ func buildRouter(
     router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware(style: .native))
-    let receiver = UploadReceiver(feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics)
+    let receiver = UploadReceiver(
+        feed: feed, maxUploadSize: configuration.maxUploadSize, events: events, metrics: metrics,
+        freeSpace: FreeSpaceGuard(directory: configuration.dataDirectory, floor: configuration.minFreeSpace, probe: configuration.freeSpaceProbe))
     let downloads = DownloadResponder(feed: feed, metrics: metrics)
-    let auth = AuthMiddleware(keys: feed.keys)
+    // Every group that reads keys checks its query string first, inside its own error middleware (Octopus shape there).
+    let auth = QueryLimitsMiddleware(AuthMiddleware(keys: feed.keys, throttle: FailedKeyThrottle(policy: configuration.failedKeyThrottle)))
 
     // Octopus routes: unscoped under `/api`, and under `/api/Spaces-{n}` only, so that a space segment can never
     // shadow a native route (`/api/webhooks`, `/api/verifications/…`).
@@ -90,7 +108,8 @@ func buildRouter(
     let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
     VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
         .addRoutes(packages: packages, api: api)
-    WebhooksController(catalog: feed.catalog).addRoutes(to: api)
+    WebhooksController(catalog: feed.catalog, targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets))
+        .addRoutes(to: api)
     ReceiptsController(feed: feed, writer: receipts, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
@@ -100,7 +119,7 @@ func buildRouter(
     HealthController(feed: feed).addRoutes(to: router)
     MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("metrics").add(middleware: auth))
-    BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router)
+    BadgeController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: router.group("badge").add(middleware: auth))
     MavenController(feed: feed, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("maven").add(middleware: ErrorMiddleware(style: .maven)).add(middleware: MavenAuthMiddleware(keys: feed.keys)))
     OctopusNotFoundController(space: space).addRoutes(to: router.group("api").add(middleware: ErrorMiddleware(style: .octopus)))

@@ -42,6 +42,17 @@ public struct FeedServerConfiguration: Sendable {
     /// The OS sandbox around database servers and restore clients (`--unsafe-no-sandbox` allows running without
     /// one), and each run's resource limits.
     public var sandbox = SandboxSettings()
+    /// Header-read and idle timeouts and the connection cap (`--header-timeout`, `--idle-timeout`, `--max-connections`).
+    public var connectionLimits = ConnectionLimits()
+    /// Wrong API keys allowed per client address before 429 (`--failed-key-burst`, `--failed-key-refill`).
+    public var failedKeyThrottle = FailedKeyThrottlePolicy()
+    /// Uploads that would leave less than this many bytes free on the data directory's filesystem are refused with
+    /// 507 (`--min-free-space`); 0 turns the check off.
+    public var minFreeSpace: Int64 = 1 << 30
+    /// Tests simulate a filling disk with this; nil reads the filesystem.
+    var freeSpaceProbe: (@Sendable (URL) -> Int64?)? = nil
+    /// Webhooks may target loopback, link-local and private addresses (`--allow-private-targets`).
+    public var allowPrivateTargets = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),

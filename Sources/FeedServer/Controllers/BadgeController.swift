@@ -8,8 +8,10 @@ struct BadgeController {
     let feed: PackageFeed
     let privateMetadata: Bool
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("badge/:file", use: badge)
+    /// `badge` must carry the auth middleware: under `--private` the badge needs a read key, and a key the
+    /// middleware never read is no key at all (the cause of the 401 a read key used to get).
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(":file", use: badge)
     }
 
     @Sendable func badge(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -7,6 +7,8 @@ import PackageFeed
 /// verdicts to any URL.
 struct WebhooksController {
     let catalog: Catalog
+    /// Which receivers a webhook may name (`--allow-private-targets`).
+    var targets = TargetAddressPolicy(allowPrivateTargets: false)
 
     func addRoutes(to api: RouterGroup<AppRequestContext>) {
         api.post("webhooks", use: create)
@@ -19,7 +21,7 @@ struct WebhooksController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.require(.admin)
         let body = try await request.body.collect(upTo: 64 * 1024)
-        let subscription = try WebhookSubscription.decode(Data(body.readableBytesView))
+        let subscription = try WebhookSubscription.decode(Data(body.readableBytesView), targets: targets)
         let webhook = try await catalog.createWebhook(url: subscription.url, events: subscription.events, secret: subscription.secret)
         context.logger.info("webhook created", metadata: ["webhook": "\(webhook.id ?? 0)", "events": "\(webhook.events)"])
         return try JSONResponse.make(WebhookResponse(webhook), status: .created)

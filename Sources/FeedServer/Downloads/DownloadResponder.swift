@@ -21,7 +21,7 @@ struct DownloadResponder {
         headers[.acceptRanges] = "bytes"
         headers[.packageVersion] = record.version
         headers[.contentType] = Self.contentType(for: record.filename)
-        headers[.contentDisposition] = "attachment; filename=\"\(record.filename)\""
+        headers[.contentDisposition] = ContentDisposition.attachment(filename: record.filename)
         headers[.lastModified] = Self.httpDate(record.publishedAt)
         headers[.cacheControl] = "private, no-cache"
 

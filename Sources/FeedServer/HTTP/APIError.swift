@@ -2,6 +2,7 @@ import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import PackageFeed
 
 /// An error the client can act on, with the status it maps to. Every error the routes throw becomes one of
@@ -23,10 +24,16 @@ enum ErrorMapping {
             return APIError(status: .badRequest, message: error.description)
         case let error as FeedError:
             return apiError(for: error)
+        case let error as InsufficientStorageError:
+            return APIError(status: .insufficientStorage, message: error.description, detail: "free disk space on the server, then push again")
         case let error as HTTPError:
             return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
             return APIError(status: error.status, message: error.status.reasonPhrase)
+        case let error as HTTPParserError:
+            // The client's bytes: a body cut off by its connection closing (or the idle timeout), or a malformed one.
+            // Nobody may be left to read the answer, but it is the client's doing, not a 500 to alert on.
+            return APIError(status: .badRequest, message: "the request ended early or is malformed (\(error)); nothing was stored")
         case is DecodingError:
             return APIError(status: .badRequest, message: "request body is not valid JSON of the expected shape")
         case is CancellationError:
@@ -48,6 +55,11 @@ enum ErrorMapping {
             }
         return APIError(status: status, message: error.description)
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507 (RFC 4918): the server cannot store what the request carries; not in HTTPTypes' list.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }
 
 /// The shape of error bodies: native JSON `{"error","detail"}`, Octopus `{"ErrorMessage","Errors"}`, or the

@@ -12,6 +12,8 @@ struct UploadReceiver {
     let events: FeedEvents
     /// Counts every push by how it ended, with the bytes it delivered.
     let metrics: FeedMetrics
+    /// Refuses uploads that would leave the disk below its free-space floor (507).
+    var freeSpace: FreeSpaceGuard? = nil
 
     /// Runs a push route, counting the push as its outcome, or as `rejected` when it throws before one.
     func metered(_ push: () async throws -> Response) async throws -> Response {
@@ -40,11 +42,14 @@ struct UploadReceiver {
             packageId: packageId, version: record.version, size: record.size, sha256: record.sha256, replaced: replaced)))
     }
 
-    /// Refuses a body whose declared length is already over the limit, before reading any of it.
+    /// Refuses a body whose declared length is already over the limit, or would not fit above the free-space floor,
+    /// before reading any of it.
     func checkDeclaredLength(_ request: Request) throws {
-        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > maxUploadSize {
+        let declared = request.headers[.contentLength].flatMap(Int64.init)
+        if let declared, declared > maxUploadSize {
             throw FeedError.tooLarge(limit: maxUploadSize)
         }
+        try freeSpace?.check(incoming: declared ?? 0)
     }
 
     /// `PUT` with the file as the raw body.
@@ -52,8 +57,9 @@ struct UploadReceiver {
         try checkDeclaredLength(request)
         let upload = try feed.beginUpload()
         do {
+            let declared = request.headers[.contentLength].flatMap(Int64.init)
             for try await chunk in request.body {
-                try append(chunk, to: upload)
+                try append(chunk, to: upload, declared: declared)
             }
             try checkComplete(upload, request)
             return upload
@@ -118,12 +124,18 @@ struct UploadReceiver {
         }
     }
 
-    private func append(_ chunk: ByteBuffer, to upload: BlobUpload) throws {
-        guard upload.size + Int64(chunk.readableBytes) <= maxUploadSize else {
+    /// `declared` is the raw body's Content-Length, so that the free-space check counts what is still to come;
+    /// multipart bodies are checked against what has arrived (their framing makes the file's size unknown).
+    private func append(_ chunk: ByteBuffer, to upload: BlobUpload, declared: Int64? = nil) throws {
+        let previous = upload.size
+        guard previous + Int64(chunk.readableBytes) <= maxUploadSize else {
             throw FeedError.tooLarge(limit: maxUploadSize)
         }
         try chunk.withUnsafeReadableBytes { try upload.write($0) }
         PushMeter.current?.received(chunk.readableBytes)
+        if let freeSpace, FreeSpaceGuard.isDue(previous: previous, current: upload.size) {
+            try freeSpace.check(incoming: max(0, (declared ?? 0) - upload.size))
+        }
     }
 
     static func boundary(of contentType: String) -> String? {

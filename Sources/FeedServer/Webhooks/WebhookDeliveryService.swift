@@ -16,22 +16,53 @@ public struct WebhookDeliveryService: Service {
     let signal: WebhookSignal
     let retry: WebhookRetry
     let logger: Logger
+    /// Which receivers deliveries may reach; checked again at each attempt, after DNS (`--allow-private-targets`).
+    var targets = TargetAddressPolicy(allowPrivateTargets: false)
 
     /// The longest the loop sleeps without being woken; only a safety net, since every enqueue and every finished
     /// attempt wakes it.
     static let pollInterval: Duration = .seconds(30)
 
     public func run() async throws {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration())
+        await cancelWhenGracefulShutdown { await dispatch(client: client) }
+        try? await client.shutdown()
+    }
+
+    private func clientConfiguration(dnsOverride: [String: String] = [:]) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
-            // A redirect is an answer other than 2xx, not something to follow with a signed body.
+            // A redirect is an answer other than 2xx, not something to follow with a signed body (nor a way around
+            // the address check).
             redirectConfiguration: .disallow,
             timeout: .init(connect: Self.timeAmount(retry.attemptTimeout), read: Self.timeAmount(retry.attemptTimeout))
         )
         // A refused connection is a failed attempt with our own backoff, not something to retry until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        await cancelWhenGracefulShutdown { await dispatch(client: client) }
-        try? await client.shutdown()
+        configuration.dnsOverride = dnsOverride
+        return configuration
+    }
+
+    /// Sends `request` to the address the target policy checked: with a pinned address, through a client of its own
+    /// (the shared one's pool would reuse connections made to whatever the name resolved to before).
+    private func send(_ request: HTTPClientRequest, url: String, client: HTTPClient) async throws -> Int {
+        let pinned = try await targets.pinnedDNSOverride(for: url)
+        let response: HTTPClientResponse
+        if pinned.isEmpty {
+            response = try await client.execute(request, timeout: Self.timeAmount(retry.attemptTimeout))
+            // Read (and drop) the answer so that the connection can be reused.
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return Int(response.status.code)
+        }
+        let own = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration(dnsOverride: pinned))
+        do {
+            response = try await own.execute(request, timeout: Self.timeAmount(retry.attemptTimeout))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            try? await own.shutdown()
+            throw error
+        }
+        try? await own.shutdown()
+        return Int(response.status.code)
     }
 
     /// Starts the due head of each webhook that has no attempt in flight, then sleeps until woken or until the
@@ -98,11 +129,12 @@ public struct WebhookDeliveryService: Service {
         let statusCode: Int?
         let failure: String?
         do {
-            let response = try await client.execute(request, timeout: Self.timeAmount(retry.attemptTimeout))
-            // Read (and drop) the answer so that the connection can be reused.
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            statusCode = Int(response.status.code)
-            failure = (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code) \(response.status.reasonPhrase)"
+            let code = try await send(request, url: webhook.url, client: client)
+            statusCode = code
+            failure = (200..<300).contains(code) ? nil : "HTTP \(code) \(HTTPResponseStatus(statusCode: code).reasonPhrase)"
+        } catch let refused as TargetRefused {
+            statusCode = nil
+            failure = "refused target: \(refused.reason) (--allow-private-targets allows it)"
         } catch {
             if Task.isCancelled {
                 logger.debug("webhook delivery interrupted by shutdown; sent again after the restart", metadata: ["delivery": "\(deliveryId)"])

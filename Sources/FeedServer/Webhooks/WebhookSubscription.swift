@@ -9,7 +9,7 @@ struct WebhookSubscription: Sendable, Equatable {
 
     static let fields: Set<String> = ["url", "events", "secret"]
 
-    static func decode(_ data: Data) throws -> WebhookSubscription {
+    static func decode(_ data: Data, targets: TargetAddressPolicy) throws -> WebhookSubscription {
         guard let object = try? JSONSerialization.jsonObject(with: data) else {
             throw invalid("the body is not valid JSON")
         }
@@ -18,10 +18,11 @@ struct WebhookSubscription: Sendable, Equatable {
         if let unknown = body.keys.sorted().first(where: { !fields.contains($0) }) {
             throw invalid("\(unknown): unknown field; known fields are \(fields.sorted().joined(separator: ", "))")
         }
-        return WebhookSubscription(url: try url(body["url"]), events: try events(body["events"]), secret: try secret(body["secret"]))
+        return WebhookSubscription(
+            url: try url(body["url"], targets: targets), events: try events(body["events"]), secret: try secret(body["secret"]))
     }
 
-    private static func url(_ value: Any?) throws -> String {
+    private static func url(_ value: Any?, targets: TargetAddressPolicy) throws -> String {
         guard let value else { throw invalid("url: is required") }
         guard let text = value as? String else { throw invalid("url: must be a string") }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -29,6 +30,10 @@ struct WebhookSubscription: Sendable, Equatable {
             let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = components.host, !host.isEmpty
         else { throw invalid("url: must be an http:// or https:// URL with a host, such as https://hooks.example.com/backupfeed") }
+        // The literal host only; what a name resolves to is checked at each delivery, since it can change.
+        if let refusal = targets.refusal(host: host) {
+            throw invalid("url: \(refusal); webhooks may not target loopback, link-local or private addresses unless the server runs with --allow-private-targets")
+        }
         return trimmed
     }
 

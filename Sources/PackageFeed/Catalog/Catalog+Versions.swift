@@ -154,7 +154,9 @@ extension Catalog {
         try await pool.read { db in
             var request = PackageRecord.all()
             if let filter, !filter.isEmpty {
-                request = request.filter(Column("key").like("%\(Self.escapeLike(filter.lowercased()))%", escape: "\\"))
+                // A substring test, not LIKE: SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex"),
+                // which made a long filter a 500, and instr needs no escaping of % and _.
+                request = request.filter(sql: "instr(key, ?) > 0", arguments: [filter.lowercased()])
             }
             let total = try request.fetchCount(db)
             let packages = try request.order(Column("key")).limit(take, offset: skip).fetchAll(db)
@@ -167,12 +169,6 @@ extension Catalog {
             }
             return (items, total)
         }
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

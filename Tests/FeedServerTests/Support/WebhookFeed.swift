@@ -9,10 +9,12 @@ import Testing
 enum WebhookFeed {
     static let publicURL = "https://feed.example.com/"
 
+    /// `allowPrivateTargets` is on by default: the listeners these tests deliver to are on 127.0.0.1.
     static func configuration(
-        _ feed: TestFeed, retry: WebhookRetry = WebhookRetry(), verifications: Bool = false
+        _ feed: TestFeed, retry: WebhookRetry = WebhookRetry(), verifications: Bool = false, allowPrivateTargets: Bool = true
     ) -> FeedServerConfiguration {
         var configuration = feed.configuration
+        configuration.allowPrivateTargets = allowPrivateTargets
         configuration.publicURL = publicURL
         configuration.webhookRetry = retry
         if verifications {
