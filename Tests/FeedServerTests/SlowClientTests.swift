@@ -199,7 +199,8 @@ import Glibc
     @Test func aClientThatStopsReadingIsClosedAtTheIdleTimeoutAndASlowReaderIsNot() async throws {
         let feed = try await TestFeed()
         defer { feed.remove() }
-        let configuration = SlowClientTests.configuration(feed, header: .seconds(30), idle: .seconds(4))
+        // 8 s of silence: long enough that a loaded two-core machine never starves the slow reader below for that long.
+        let configuration = SlowClientTests.configuration(feed, header: .seconds(30), idle: .seconds(8))
         try await buildApplication(configuration).test(.router) { client in
             let put = try await client.execute(
                 uri: "/api/packages/Big/1.0?extension=zip", method: .put, headers: .key(feed.pushKey), body: ByteBuffer(bytes: randomBytes(Self.size)))
@@ -211,13 +212,13 @@ import Glibc
             // timeout; what was buffered is less than the file.
             let stalled = try RawConnection(port: client.port!, receiveBuffer: 16 * 1024)
             stalled.send(request)
-            try await Task.sleep(for: .seconds(10))
+            try await Task.sleep(for: .seconds(14))
             _ = try await stalled.waitForClose(timeout: .seconds(20))
             #expect(stalled.closedByPeer, "the stalled download is closed")
             #expect(stalled.received.count < Self.size, "and did not complete: \(stalled.received.count) bytes")
 
             // Reads at most 128 KiB every 100 ms through a small buffer, far slower than the server could send, for the
-            // whole download: never silent for the 4 s, never cut.
+            // whole download: never silent for the 8 s, never cut.
             let slow = try RawConnection(port: client.port!, receiveBuffer: 64 * 1024)
             slow.send(request)
             let start = ContinuousClock.now
