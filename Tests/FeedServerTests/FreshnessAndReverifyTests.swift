@@ -113,3 +113,64 @@ import Testing
         await listener.stop()
     }
 }
+
+/// `expectEvery`: a package whose backups stop arriving is overdue in the API and the metrics, and `package.overdue`
+/// fires once per transition; a new push makes it on time again.
+@Suite struct OverdueTests {
+    @Test func aPackageWithoutANewBackupWithinExpectEveryIsOverdueOnce() async throws {
+        let listener = try await WebhookListener.start()
+        do {
+            try await Verification.withFeed(configure: FreshnessAndReverifyTests.fastOperationsWithLocalWebhooks) { _, client in
+                _ = try await client.createWebhook(url: listener.url + "/hook", events: ["package.overdue"])
+                #expect(try await client.setPolicy("Nightly", #"{"expectEvery": "3s"}"#).status == 200)
+                let zip = try Verification.distinctSQLiteZip("nightly")
+                defer { Verification.discard(zip) }
+                try await client.push(zip, id: "Nightly", version: "1.0.0")
+
+                let onTime = try await client.get("/api/packages/Nightly/freshness")
+                #expect(onTime.json["overdue"] as? Bool == false, "\(onTime.body)")
+                #expect((onTime.json["arrival"] as? [String: Any])?["expectEvery"] as? String == "3s")
+
+                let late = try await client.poll("/api/packages/Nightly/freshness") { $0.json["overdue"] as? Bool == true }
+                #expect(late.json["overdue"] as? Bool == true, "never overdue: \(late.body)")
+                let list = try await client.get("/api/packages?filter=nightly")
+                #expect((list.json["items"] as? [[String: Any]])?.first?["overdue"] as? Bool == true, "\(list.body)")
+                let metrics = try await client.get("/metrics")
+                #expect(metrics.body.contains(#"backupfeed_package_overdue{package="Nightly"} 1"#), "\(metrics.body)")
+
+                let first = try await listener.waitForRequests(1, timeout: .seconds(20))
+                #expect(first[0].event == "package.overdue")
+                #expect(first[0].json["package"] as? String == "Nightly")
+                #expect(first[0].json["expectEvery"] as? String == "3s")
+                #expect((first[0].json["summary"] as? String)?.contains("no new backup") == true, "\(first[0].body)")
+                // Later checks while it stays overdue: no second delivery for the same transition.
+                try await Task.sleep(for: .seconds(1))
+                #expect(await listener.requests.count == 1)
+
+                let second = try Verification.distinctSQLiteZip("nightly-2")
+                defer { Verification.discard(second) }
+                try await client.push(second, id: "Nightly", version: "1.0.1")
+                let back = try await client.poll("/api/packages/Nightly/freshness") { $0.json["overdue"] as? Bool == false }
+                #expect(back.json["overdue"] as? Bool == false, "a new backup makes it on time: \(back.body)")
+            }
+        } catch {
+            await listener.stop()
+            throw error
+        }
+        await listener.stop()
+    }
+
+    @Test(arguments: ["26h", "90m", "7d", "30s", "2.5", " 1H "])
+    func expectEveryDurationsParse(text: String) {
+        #expect(ExpectEvery.seconds(text) != nil)
+    }
+
+    @Test(arguments: ["", "h", "-1h", "0", "soon", "1w", "nan"])
+    func expectEveryNonsenseIsRefused(text: String) async throws {
+        #expect(ExpectEvery.seconds(text) == nil)
+        try await Verification.withFeed { _, client in
+            let reply = try await client.setPolicy("Bad", #"{"expectEvery": "\#(text)"}"#)
+            #expect(reply.status == 400 && reply.body.contains("expectEvery"), "\(reply.body)")
+        }
+    }
+}

@@ -91,7 +91,14 @@ function isActive(verification) {
 function lastVerified(p) {
   const at = p.lastVerifiedAt ?? (isFinished(p.latestVerification) ? p.latestVerification.finishedAt : null);
   const when = at ? timeAgo(at, "verified ") : h("span", { class: "muted" }, isActive(p.latestVerification) ? `${p.latestVerification.status}…` : "never");
-  return p.stale ? h("span", {}, when, " ", staleBadge(p.freshness)) : when;
+  const badges = [p.stale ? staleBadge(p.freshness) : null, p.overdue ? overdueBadge(p.arrival) : null].filter(Boolean);
+  return badges.length ? h("span", {}, when, ...badges.flatMap((b) => [" ", b])) : when;
+}
+
+// No new backup arrived within the policy's expectEvery: the backup job itself stopped.
+export function overdueBadge(arrival) {
+  const every = arrival?.expectEvery;
+  return h("span", { class: "badge badge-stale", title: every ? `no new backup in the last ${every}` : "overdue" }, "overdue");
 }
 
 // The policy's maxAgeHours passed without a passed verification: the newest proven backup is too old.

@@ -35,7 +35,13 @@ export async function renderPackage(main, ctx, packageId) {
   // A stale package says so above its versions: that is the first thing to act on.
   async function showFreshness() {
     const freshness = await apiGet(`${path("api", "packages", packageId, "freshness")}`);
-    if (ctx.stale() || !freshness.stale) return;
+    if (ctx.stale()) return;
+    if (freshness.overdue) {
+      const arrived = freshness.arrival?.lastArrivalAt ? timeAgo(freshness.arrival.lastArrivalAt, "the last one arrived ") : "none has arrived yet";
+      versions.before(h("p", { class: "stale-warning", role: "status" }, h("span", { class: "badge badge-stale" }, "overdue"), " ",
+        `No new backup of this package in the last ${freshness.arrival?.expectEvery}; `, arrived, "."));
+    }
+    if (!freshness.stale) return;
     const hours = freshness.freshness?.maxAgeHours;
     const last = freshness.lastVerifiedAt ? timeAgo(freshness.lastVerifiedAt, "last passed verification ") : "no verification has passed yet";
     versions.before(h("p", { class: "stale-warning", role: "status" }, h("span", { class: "badge badge-stale" }, "stale"), " ",

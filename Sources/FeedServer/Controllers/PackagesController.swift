@@ -35,6 +35,7 @@ struct PackagesController {
         let (packages, total) = try await feed.catalog.packages(filter: filter, skip: skip, take: take)
         let lastPassed = try await feed.catalog.lastPassedAt(packageKeys: packages.map(\.package.key))
         let freshness = try await FreshnessReader(catalog: feed.catalog).freshness(of: packages.map(\.package))
+        let arrivals = try await ArrivalReader(catalog: feed.catalog).arrivals(of: packages.map(\.package))
         var items: [PackageSummaryResponse] = []
         for summary in packages {
             let id = try PackageID(summary.package.display)
@@ -46,7 +47,8 @@ struct PackagesController {
                     packageId: summary.package.display, latestVersion: latest?.version, versionCount: summary.versionCount,
                     totalSize: summary.totalSize, latestVerification: latest?.id.flatMap { jobs[$0] }.map(VerificationSummaryResponse.init),
                     lastVerifiedAt: lastPassed[summary.package.key],
-                    stale: freshness[summary.package.key]?.stale ?? false, freshness: freshness[summary.package.key]
+                    stale: freshness[summary.package.key]?.stale ?? false, freshness: freshness[summary.package.key],
+                    overdue: arrivals[summary.package.key]?.overdue ?? false, arrival: arrivals[summary.package.key]
                 )
             )
         }
@@ -91,8 +93,10 @@ struct PackagesController {
         guard let package = try await feed.catalog.package(key: id.key) else { throw FeedError.packageNotFound(id.display) }
         let freshness = try await FreshnessReader(catalog: feed.catalog).freshness(of: [package])[package.key]
         let lastVerifiedAt = try await feed.catalog.lastPassedAt(packageKeys: [package.key])[package.key]
+        let arrival = try await ArrivalReader(catalog: feed.catalog).arrivals(of: [package])[package.key]
         return try JSONResponse.make(PackageFreshnessResponse(
-            packageId: package.display, stale: freshness?.stale ?? false, lastVerifiedAt: lastVerifiedAt, freshness: freshness))
+            packageId: package.display, stale: freshness?.stale ?? false, lastVerifiedAt: lastVerifiedAt, freshness: freshness,
+            overdue: arrival?.overdue ?? false, arrival: arrival))
     }
 
     @Sendable func metadata(_ request: Request, context: AppRequestContext) async throws -> Response {

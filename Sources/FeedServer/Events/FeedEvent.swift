@@ -11,6 +11,8 @@ public enum FeedEvent: Sendable {
     case verificationFinished(FinishedVerification)
     /// A package's newest passed verification became older than its policy's `maxAgeHours`.
     case packageStale(StalePackage)
+    /// No new version of a package arrived within its policy's `expectEvery`.
+    case packageOverdue(OverduePackage)
 
     public struct PushedVersion: Sendable, Equatable {
         public var packageId: String
@@ -34,6 +36,13 @@ public enum FeedEvent: Sendable {
         public var comparedWith: String? = nil
         /// Who ran it ("in-process" for the server's own verifier).
         public var worker: String = "in-process"
+    }
+
+    public struct OverduePackage: Sendable, Equatable {
+        public var packageId: String
+        /// When the newest version was published; nil when none ever arrived.
+        public var lastArrivalAt: Date?
+        public var expectEvery: String
     }
 
     public struct StalePackage: Sendable, Equatable {

@@ -113,10 +113,22 @@ final class FeedMetrics: Sendable {
         verificationDurations["\(engine)/\(report.verdict.rawValue)"]?.record(.seconds(max(0, report.totalSeconds)))
     }
 
+    /// The restore stage of a package's newest finished run (the measured recovery time), for trend panels.
+    func recordRestoreDuration(package: String, report: VerificationReport) {
+        guard let restore = report.timings.first(where: { $0.stage == "restore" }) else { return }
+        registry.makeGauge(
+            descriptor: Self.name("backupfeed_restore_duration_seconds", "Seconds the newest finished verification of the package took to restore its backup."),
+            labels: [("package", package)]
+        ).set(to: restore.seconds)
+    }
+
     /// The listener `buildApplication` registers in `FeedEvents`.
     var listener: FeedEvents.Listener {
         { [self] event in
-            if case .verificationFinished(let finished) = event { recordVerification(finished.report) }
+            if case .verificationFinished(let finished) = event {
+                recordVerification(finished.report)
+                recordRestoreDuration(package: finished.packageId, report: finished.report)
+            }
         }
     }
 

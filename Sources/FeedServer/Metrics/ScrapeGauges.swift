@@ -11,6 +11,7 @@ actor ScrapeGauges {
     /// The per-package series emitted by the last scrape, so that a deleted package's series is removed.
     private var lastVerified: [String: Gauge] = [:]
     private var stale: [String: Gauge] = [:]
+    private var overdue: [String: Gauge] = [:]
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -31,6 +32,11 @@ actor ScrapeGauges {
             stale, to: Dictionary(freshness.map { ($0.package.display, $0.freshness.stale ? 1 : 0) }, uniquingKeysWith: { first, _ in first }),
             descriptor: FeedMetrics.name(
                 "backupfeed_package_stale", "1 when the package's newest passed verification is older than its policy's maxAgeHours."))
+        let arrivals = try await ArrivalReader(catalog: catalog).all()
+        overdue = update(
+            overdue, to: Dictionary(arrivals.map { ($0.package.display, $0.arrival.overdue ? 1 : 0) }, uniquingKeysWith: { first, _ in first }),
+            descriptor: FeedMetrics.name(
+                "backupfeed_package_overdue", "1 when no new version of the package arrived within its policy's expectEvery."))
     }
 
     /// Sets one gauge per package and unregisters those of packages that are gone.

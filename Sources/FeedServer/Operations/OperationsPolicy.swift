@@ -10,11 +10,14 @@ public struct OperationsPolicy: Codable, Sendable, Equatable {
     /// The newest passed version is verified again when its last run is older than this.
     public var reverifyDays: Double?
     public var retention: RetentionPolicy?
+    /// The package is `overdue` when no new version arrived for this long (`26h`, `90m`, `7d`).
+    public var expectEvery: String?
 
-    public init(maxAgeHours: Double? = nil, reverifyDays: Double? = nil, retention: RetentionPolicy? = nil) {
+    public init(maxAgeHours: Double? = nil, reverifyDays: Double? = nil, retention: RetentionPolicy? = nil, expectEvery: String? = nil) {
         self.maxAgeHours = maxAgeHours
         self.reverifyDays = reverifyDays
         self.retention = retention
+        self.expectEvery = expectEvery
     }
 
     /// Ten years: anything longer is a typo (hours given as seconds), not a policy.
@@ -28,6 +31,11 @@ public struct OperationsPolicy: Codable, Sendable, Equatable {
             throw .init(field: "reverifyDays", message: "must be a number of days above 0 and at most \(Int(Self.maxHours / 24))")
         }
         try retention?.validate()
+        if let expectEvery {
+            guard let seconds = ExpectEvery.seconds(expectEvery), seconds <= Self.maxHours * 3600 else {
+                throw .init(field: "expectEvery", message: "must be a duration such as 26h, 90m or 7d (at most \(Int(Self.maxHours / 24))d), got \(expectEvery)")
+            }
+        }
     }
 }
 

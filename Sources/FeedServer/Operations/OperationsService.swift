@@ -17,6 +17,7 @@ struct OperationsService: Service {
         var nextRetention = ContinuousClock.now + checkInterval
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             await runStep("freshness") { try await checkFreshness() }
+            await runStep("arrivals") { try await checkArrivals() }
             await runStep("re-verification") { try await queueDueReverifications() }
             if ContinuousClock.now >= nextRetention {
                 await runStep("retention") { _ = try await RetentionRunner(feed: feed, logger: logger).apply(dryRun: false) }
@@ -44,6 +45,18 @@ struct OperationsService: Service {
                            "lastVerifiedAt": "\(freshness.lastVerifiedAt.map { "\($0)" } ?? "never")"])
             await events.publish(.packageStale(.init(
                 packageId: package.display, lastVerifiedAt: freshness.lastVerifiedAt, maxAgeHours: freshness.maxAgeHours)))
+        }
+    }
+
+    /// Marks packages overdue when no version arrived within `expectEvery`, announcing `package.overdue` once per transition.
+    func checkArrivals(now: Date = Date()) async throws {
+        for (package, arrival) in try await ArrivalReader(catalog: feed.catalog).all(now: now) {
+            guard try await feed.catalog.recordArrival(packageKey: package.key, overdue: arrival.overdue, at: now) else { continue }
+            logger.warning(
+                "package is overdue: no new backup arrived within its expectEvery",
+                metadata: ["package": "\(package.display)", "expectEvery": "\(arrival.expectEvery)",
+                           "lastArrivalAt": "\(arrival.lastArrivalAt.map { "\($0)" } ?? "never")"])
+            await events.publish(.packageOverdue(.init(packageId: package.display, lastArrivalAt: arrival.lastArrivalAt, expectEvery: arrival.expectEvery)))
         }
     }
 

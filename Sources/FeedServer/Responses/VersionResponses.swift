@@ -68,6 +68,10 @@ struct PackageSummaryResponse: Codable, Sendable {
     var stale: Bool
     /// Present when the package's policy sets `maxAgeHours`.
     var freshness: Freshness?
+    /// True when no new version arrived within the policy's `expectEvery` (false without that field).
+    var overdue: Bool = false
+    /// Present when the package's policy sets `expectEvery`.
+    var arrival: Arrival? = nil
 }
 
 /// `GET /api/packages/{id}/freshness`.
@@ -77,4 +81,7 @@ struct PackageFreshnessResponse: Codable, Sendable {
     var lastVerifiedAt: Date?
     /// Present when the package's policy sets `maxAgeHours`.
     var freshness: Freshness?
+    var overdue: Bool = false
+    /// Present when the package's policy sets `expectEvery`.
+    var arrival: Arrival? = nil
 }

@@ -47,7 +47,7 @@ struct PolicyStore: Sendable {
 
     static let policyFields: Set<String> = [
         "engine", "dump", "database", "checks", "maxRowDropPercent", "timeoutSeconds", "enabled",
-        "maxAgeHours", "reverifyDays", "retention",
+        "maxAgeHours", "reverifyDays", "retention", "expectEvery", "maxSandboxBytes",
     ]
     static let checkFields: Set<String> = ["name", "sql", "expect"]
     static let retentionFields: Set<String> = ["keepLast", "keepDays"]

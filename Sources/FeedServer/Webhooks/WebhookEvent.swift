@@ -5,6 +5,7 @@ enum WebhookEvent: String, CaseIterable, Codable, Sendable {
     case verificationFailed = "verification.failed"
     case verificationError = "verification.error"
     case packageStale = "package.stale"
+    case packageOverdue = "package.overdue"
 
     static var names: [String] { allCases.map(\.rawValue) }
 }

@@ -24,10 +24,12 @@ struct WebhookPayload: Encodable, Sendable {
     var sha256: String?
     var lastVerifiedAt: Date?
     var maxAgeHours: Double?
+    var lastArrivalAt: Date?
+    var expectEvery: String?
 
     enum CodingKeys: String, CodingKey {
         case event, deliveryId, occurredAt, package, version, verdict, summary, failingChecks, reportUrl, size, sha256,
-            lastVerifiedAt, maxAgeHours
+            lastVerifiedAt, maxAgeHours, lastArrivalAt, expectEvery
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -45,6 +47,8 @@ struct WebhookPayload: Encodable, Sendable {
         try container.encode(sha256, forKey: .sha256)
         try container.encode(lastVerifiedAt, forKey: .lastVerifiedAt)
         try container.encode(maxAgeHours, forKey: .maxAgeHours)
+        try container.encode(lastArrivalAt, forKey: .lastArrivalAt)
+        try container.encode(expectEvery, forKey: .expectEvery)
     }
 
     /// The body as it is stored in the outbox and sent, byte for byte, on every attempt.
@@ -91,6 +95,16 @@ extension WebhookPayload {
                 event: .packageStale, occurredAt: now, package: stale.packageId, summary: summary,
                 reportUrl: Self.link(linkBase, stale.packageId, nil), lastVerifiedAt: stale.lastVerifiedAt,
                 maxAgeHours: stale.maxAgeHours)
+        case .packageOverdue(let overdue):
+            let summary =
+                if let last = overdue.lastArrivalAt {
+                    "\(overdue.packageId): no new backup for more than \(overdue.expectEvery) (the last one arrived \(ISO8601DateFormatter().string(from: last)))"
+                } else {
+                    "\(overdue.packageId): no backup has arrived yet, and it was expected every \(overdue.expectEvery)"
+                }
+            self.init(
+                event: .packageOverdue, occurredAt: now, package: overdue.packageId, summary: summary,
+                reportUrl: Self.link(linkBase, overdue.packageId, nil), lastArrivalAt: overdue.lastArrivalAt, expectEvery: overdue.expectEvery)
         }
     }
 

@@ -60,6 +60,9 @@ enum CatalogMigrations {
         migrator.registerMigration("v5-receipts") { db in
             try ReceiptSchema.create(db)
         }
+        migrator.registerMigration("v6-arrivals") { db in
+            try ArrivalSchema.create(db)
+        }
         return migrator
     }
 }
