@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
-ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux \
+ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux poppler-utils \
     mariadb-server mariadb-client postgresql chromium fonts-dejavu-core \
     maven libmaven-dependency-plugin-java junit4
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test.

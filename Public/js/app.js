@@ -5,6 +5,7 @@ import { fill, h } from "./dom.js";
 import { renderHome } from "./pages/home.js";
 import { renderPackage } from "./pages/package.js";
 import { renderVersion } from "./pages/version.js";
+import { renderEvidence } from "./pages/evidence.js";
 import { notFound, refreshTimes } from "./widgets.js";
 
 const POLL_MS = 2000;
@@ -22,6 +23,7 @@ function parseRoute(pathname) {
     return null;
   }
   if (segments.length === 0) return { page: "home" };
+  if (segments.length === 1 && segments[0] === "evidence") return { page: "evidence" };
   if (segments[0] !== "packages") return null;
   if (segments.length === 1) return { page: "home" }; // "/packages" is the list too
   if (segments.length === 2) return { page: "package", id: segments[1] };
@@ -52,6 +54,8 @@ async function route() {
     } else if (r.page === "home") {
       document.title = "BackupFeed";
       await renderHome(main, ctx);
+    } else if (r.page === "evidence") {
+      await renderEvidence(main, ctx);
     } else if (r.page === "package") {
       await renderPackage(main, ctx, r.id);
     } else {

@@ -111,6 +111,7 @@ func buildRouter(
     WebhooksController(catalog: feed.catalog, targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets))
         .addRoutes(to: api)
     ReceiptsController(feed: feed, writer: receipts, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
+    EvidenceController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
     var retentionLogger = Logger(label: "backupfeed")

@@ -11,6 +11,7 @@ struct UIController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("packages/**", use: index)
         router.get("packages", use: index)
+        router.get("evidence", use: index)
     }
 
     @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {

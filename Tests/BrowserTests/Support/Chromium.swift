@@ -47,6 +47,17 @@ enum Chromium {
         throw Failure(description: "chromium exited three times without writing a screenshot of \(url)")
     }
 
+    /// `url` printed to a PDF file, as a person's "Print → Save as PDF" would (print stylesheet applied).
+    static func printToPDF(_ url: String, to file: URL) async throws {
+        for _ in 1...3 {
+            _ = try await withProfile { profile in
+                try run(try executable(), baseArguments(profile: profile) + ["--no-pdf-header-footer", "--print-to-pdf=\(file.path)", url], timeout: 120)
+            }
+            if FileManager.default.fileExists(atPath: file.path) { return }
+        }
+        throw Failure(description: "chromium exited three times without printing \(url)")
+    }
+
     /// Each run gets its own profile so tests can run browsers side by side.
     private static func withProfile(_ body: @escaping @Sendable (URL) throws -> String) async throws -> String {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
