@@ -1,8 +1,9 @@
 // "/packages/{id}": the versions newest first with size, short sha256, verdict and download link.
 import { apiGet, query } from "../api.js";
 import { fill, h, path } from "../dom.js";
-import { formatCount, formatSize, shortHash } from "../format.js";
+import { formatCount, formatSeconds, formatSize, shortHash } from "../format.js";
 import { copyButton, table, timeAgo, verdictLink } from "../widgets.js";
+import { lineChart } from "../charts.js";
 
 const PAGE = 100;
 
@@ -31,6 +32,24 @@ export async function renderPackage(main, ctx, packageId) {
   );
   render(page);
   showFreshness().catch(() => {});
+  showTrends().catch(() => {});
+
+  // Restore time, size and rows of the last 90 versions: a trend is seen, not read. Failed runs and drops past
+  // the policy's maxRowDropPercent are the red points.
+  async function showTrends() {
+    const trend = await apiGet(`${path("api", "packages", packageId, "trend")}${query({ take: 90 })}`);
+    if (ctx.stale() || trend.points.length < 2) return;
+    const failed = (p) => p.verdict === "failed" || p.verdict === "error";
+    const charts = [
+      lineChart("Restore time per version", trend.points.map((p) => ({ label: p.version, value: p.restoreSeconds ?? null, bad: failed(p), note: p.verdict })), formatSeconds),
+      lineChart("Backup size per version", trend.points.map((p) => ({ label: p.version, value: p.size, bad: p.sizeDrop, note: p.sizeDrop ? `smaller by more than ${trend.maxRowDropPercent} %` : "" })), formatSize),
+      lineChart("Rows per version", trend.points.map((p) => ({ label: p.version, value: p.totalRows ?? null, bad: p.rowDrop || failed(p), note: p.rowDrop ? `fewer rows by more than ${trend.maxRowDropPercent} %` : p.verdict })), formatCount),
+    ].filter(Boolean);
+    if (charts.length === 0) return;
+    versions.before(h("section", { class: "trends", "aria-label": "Trends" },
+      h("h2", {}, "Trends"),
+      ...charts.map((chart) => h("figure", {}, h("figcaption", {}, chart.getAttribute("aria-label")), chart))));
+  }
 
   // A stale package says so above its versions: that is the first thing to act on.
   async function showFreshness() {

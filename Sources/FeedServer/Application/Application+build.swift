@@ -114,6 +114,7 @@ func buildRouter(
     EvidenceController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: packages)
+    TrendController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: packages)
     var retentionLogger = Logger(label: "backupfeed")
     retentionLogger.logLevel = configuration.logLevel
     RetentionController(feed: feed, logger: retentionLogger).addRoutes(to: api)
