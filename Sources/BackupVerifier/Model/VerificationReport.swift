@@ -79,6 +79,12 @@ public struct VerificationReport: Codable, Sendable, Equatable {
     public var engine: EngineInfo?
     public var format: String?
     public var dumpEntry: String?
+    /// The layers peeled to reach the dump, outermost first ("zip", "dump.tar.gz", "gzip", "tar", "toc.dat").
+    public var layers: [String]
+    /// The tool and version that wrote the dump, from its header ("mysqldump 8.0.42", "pg_dump 17.5").
+    public var dumpTool: String?
+    /// The server the dump was taken from, where the dump names it ("MySQL 8.0.42", "PostgreSQL 17.5").
+    public var sourceServer: String?
     public var checks: [CheckResult]
     public var tables: [TableCount]
     public var timings: [StageTiming]
@@ -89,7 +95,7 @@ public struct VerificationReport: Codable, Sendable, Equatable {
 
     public init(
         verdict: Verdict, summary: String, engine: EngineInfo? = nil, format: String? = nil, dumpEntry: String? = nil,
-        checks: [CheckResult] = [], tables: [TableCount] = [], timings: [StageTiming] = [], totalSeconds: Double = 0,
+        layers: [String] = [], dumpTool: String? = nil, sourceServer: String? = nil, checks: [CheckResult] = [], tables: [TableCount] = [], timings: [StageTiming] = [], totalSeconds: Double = 0,
         mappings: [DumpRewrite] = [], logExcerpt: String = ""
     ) {
         self.verdict = verdict
@@ -97,11 +103,33 @@ public struct VerificationReport: Codable, Sendable, Equatable {
         self.engine = engine
         self.format = format
         self.dumpEntry = dumpEntry
+        self.layers = layers
+        self.dumpTool = dumpTool
+        self.sourceServer = sourceServer
         self.checks = checks
         self.tables = tables
         self.timings = timings
         self.totalSeconds = totalSeconds
         self.mappings = mappings
         self.logExcerpt = logExcerpt
+    }
+
+    /// Reports stored before a field existed decode with its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
+        summary = try c.decode(String.self, forKey: .summary)
+        engine = try c.decodeIfPresent(EngineInfo.self, forKey: .engine)
+        format = try c.decodeIfPresent(String.self, forKey: .format)
+        dumpEntry = try c.decodeIfPresent(String.self, forKey: .dumpEntry)
+        layers = try c.decodeIfPresent([String].self, forKey: .layers) ?? []
+        dumpTool = try c.decodeIfPresent(String.self, forKey: .dumpTool)
+        sourceServer = try c.decodeIfPresent(String.self, forKey: .sourceServer)
+        checks = try c.decodeIfPresent([CheckResult].self, forKey: .checks) ?? []
+        tables = try c.decodeIfPresent([TableCount].self, forKey: .tables) ?? []
+        timings = try c.decodeIfPresent([StageTiming].self, forKey: .timings) ?? []
+        totalSeconds = try c.decodeIfPresent(Double.self, forKey: .totalSeconds) ?? 0
+        mappings = try c.decodeIfPresent([DumpRewrite].self, forKey: .mappings) ?? []
+        logExcerpt = try c.decodeIfPresent(String.self, forKey: .logExcerpt) ?? ""
     }
 }

@@ -9,6 +9,9 @@ struct RunRecorder {
     var engine: EngineInfo?
     var format: DumpFormat?
     var dumpEntry: String?
+    var layers: [String] = []
+    var dumpTool: String?
+    var sourceServer: String?
     var tables: [TableCount] = []
     var mappings: [DumpRewrite] = []
     var log = ""
@@ -61,7 +64,7 @@ struct RunRecorder {
         }
         return VerificationReport(
             verdict: verdict, summary: summary, engine: engine, format: format?.rawValue, dumpEntry: dumpEntry,
-            checks: checks, tables: tables, timings: timings, totalSeconds: Self.seconds(clock.now - started),
+            layers: layers, dumpTool: dumpTool, sourceServer: sourceServer, checks: checks, tables: tables, timings: timings, totalSeconds: Self.seconds(clock.now - started),
             mappings: mappings, logExcerpt: String(log.suffix(4000)))
     }
 

@@ -22,6 +22,9 @@ struct VerificationReportResponse: Codable, Sendable {
     var engine: EngineInfo?
     var format: String?
     var dumpEntry: String?
+    var layers: [String]
+    var dumpTool: String?
+    var sourceServer: String?
     var checks: [CheckResult]
     var tables: [Table]
     /// Seconds per stage, and `total`.
@@ -42,6 +45,9 @@ struct VerificationReportResponse: Codable, Sendable {
         engine = report?.engine
         format = report?.format
         dumpEntry = report?.dumpEntry
+        layers = report?.layers ?? []
+        dumpTool = report?.dumpTool
+        sourceServer = report?.sourceServer
         checks = report?.checks ?? []
         let previousRows = Dictionary((previous?.tables ?? []).map { ($0.name, $0.rows) }, uniquingKeysWith: { first, _ in first })
         tables = (report?.tables ?? []).map { Table(name: $0.name, rows: $0.rows, previousRows: previousRows[$0.name]) }
