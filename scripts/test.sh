@@ -8,8 +8,9 @@ source scripts/lib/packages.sh
 ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux poppler-utils \
     mariadb-server mariadb-client postgresql chromium fonts-dejavu-core \
     maven libmaven-dependency-plugin-java junit4
-# schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test.
-ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3
+# schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test;
+# aiosmtpd is the mail server the email notification tests deliver to.
+ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3 aiosmtpd==1.4.6
 swift build --build-tests
 # Every test runs in one process; on a two-core machine a cold run (templates to build, browsers to start)
 # that starts all of them at once made deadlines pass. Eight at a time keeps the run short and the load sane.

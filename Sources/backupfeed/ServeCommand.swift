@@ -81,6 +81,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let webhooks target loopback, link-local and private addresses (BACKUPFEED_ALLOW_PRIVATE_TARGETS=true).")
     var allowPrivateTargets = EnvironmentDefaults.bool("BACKUPFEED_ALLOW_PRIVATE_TARGETS")
 
+    @Option(help: ArgumentHelp(
+        "Mail relay of email notification targets: smtp://user:password@host:587 (STARTTLS required), smtps://…:465 or smtp+insecure://host:25 (BACKUPFEED_SMTP_URL).",
+        valueName: "url"))
+    var smtpUrl = EnvironmentDefaults.string("BACKUPFEED_SMTP_URL", "")
+
+    @Option(help: ArgumentHelp("Sender address of notification mail; default: the relay's user name if it is an address, else backupfeed@<relay host> (BACKUPFEED_SMTP_FROM).", valueName: "address"))
+    var smtpFrom = EnvironmentDefaults.string("BACKUPFEED_SMTP_FROM", "")
+
+    @Option(help: ArgumentHelp("PEM file of extra certificates to trust for the mail relay, for a private CA (BACKUPFEED_SMTP_CA_FILE).", valueName: "file"))
+    var smtpCaFile = EnvironmentDefaults.string("BACKUPFEED_SMTP_CA_FILE", "")
+
     func run() async throws {
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must be 0 or more seconds") }
         guard (1...64).contains(verifyConcurrency) else { throw ValidationError("--verify-concurrency must be 1 to 64") }
@@ -137,6 +148,16 @@ struct ServeCommand: AsyncParsableCommand {
             burst: failedKeyBurst, refill: .seconds(failedKeyRefill), trustedProxies: proxies)
         configuration.minFreeSpace = freeFloor
         configuration.allowPrivateTargets = allowPrivateTargets
+        if !smtpUrl.isEmpty {
+            do {
+                let smtp = try SMTPConfiguration(
+                    url: smtpUrl, from: smtpFrom.isEmpty ? nil : smtpFrom, caFile: smtpCaFile.isEmpty ? nil : smtpCaFile)
+                configuration.smtp = smtp
+                Logger(label: "backupfeed").info("email notifications go through \(smtp.redacted) from \(smtp.from)")
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         if allowPrivateTargets {
             // Said at start so that nobody leaves it on by accident: it lets an admin key aim requests at the LAN.
             Logger(label: "backupfeed").warning("--allow-private-targets: webhooks may reach loopback, link-local and private addresses")

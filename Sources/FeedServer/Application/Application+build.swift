@@ -50,7 +50,8 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     services.append(
         WebhookDeliveryService(
             catalog: feed.catalog, signal: webhookSignal, retry: configuration.webhookRetry, logger: logger,
-            targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets)))
+            targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
+            mailer: configuration.smtp.map { SMTPMailer(configuration: $0, timeout: configuration.webhookRetry.attemptTimeout) }))
     let limits = configuration.connectionLimits
     let connections = ConnectionCounter(limit: limits.maxConnections, logger: logger)
     let maxBodySize = configuration.maxUploadSize
@@ -108,8 +109,10 @@ func buildRouter(
     let api = router.group("api").add(middleware: ErrorMiddleware(style: .native)).add(middleware: auth)
     VerificationController(feed: feed, signal: signal, privateMetadata: configuration.privateMetadata)
         .addRoutes(packages: packages, api: api)
-    WebhooksController(catalog: feed.catalog, targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets))
-        .addRoutes(to: api)
+    WebhooksController(
+        catalog: feed.catalog, targets: TargetAddressPolicy(allowPrivateTargets: configuration.allowPrivateTargets),
+        emailEnabled: configuration.smtp != nil
+    ).addRoutes(to: api)
     ReceiptsController(feed: feed, writer: receipts, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     EvidenceController(feed: feed, privateMetadata: configuration.privateMetadata).addRoutes(to: api)
     PackagesController(feed: feed, receiver: receiver, downloads: downloads, privateMetadata: configuration.privateMetadata)

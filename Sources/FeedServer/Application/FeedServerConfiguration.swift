@@ -53,6 +53,9 @@ public struct FeedServerConfiguration: Sendable {
     var freeSpaceProbe: (@Sendable (URL) -> Int64?)? = nil
     /// Webhooks may target loopback, link-local and private addresses (`--allow-private-targets`).
     public var allowPrivateTargets = false
+    /// The mail relay of `email` notification targets (`--smtp-url`, `--smtp-from`, `--smtp-ca-file`); nil means
+    /// email targets cannot be created.
+    public var smtp: SMTPConfiguration? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "feed-data"),

@@ -1,5 +1,8 @@
 import Foundation
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Who a request comes from, for counting wrong keys per client.
 ///

@@ -9,6 +9,8 @@ struct WebhooksController {
     let catalog: Catalog
     /// Which receivers a webhook may name (`--allow-private-targets`).
     var targets = TargetAddressPolicy(allowPrivateTargets: false)
+    /// Whether `email` targets can be delivered (`serve --smtp-url`).
+    var emailEnabled = false
 
     func addRoutes(to api: RouterGroup<AppRequestContext>) {
         api.post("webhooks", use: create)
@@ -21,9 +23,11 @@ struct WebhooksController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         try context.require(.admin)
         let body = try await request.body.collect(upTo: 64 * 1024)
-        let subscription = try WebhookSubscription.decode(Data(body.readableBytesView), targets: targets)
-        let webhook = try await catalog.createWebhook(url: subscription.url, events: subscription.events, secret: subscription.secret)
-        context.logger.info("webhook created", metadata: ["webhook": "\(webhook.id ?? 0)", "events": "\(webhook.events)"])
+        let subscription = try WebhookSubscription.decode(Data(body.readableBytesView), targets: targets, emailEnabled: emailEnabled)
+        let webhook = try await catalog.createWebhook(
+            kind: subscription.kind.rawValue, url: subscription.url, events: subscription.events, secret: subscription.secret)
+        context.logger.info(
+            "webhook created", metadata: ["webhook": "\(webhook.id ?? 0)", "kind": "\(webhook.kind)", "events": "\(webhook.events)"])
         return try JSONResponse.make(WebhookResponse(webhook), status: .created)
     }
 

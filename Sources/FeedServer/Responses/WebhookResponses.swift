@@ -4,6 +4,7 @@ import PackageFeed
 /// A webhook as the API shows it: never the secret, only whether there is one.
 struct WebhookResponse: Codable, Sendable {
     var id: Int64
+    var kind: String
     var url: String
     var events: [String]
     var hasSecret: Bool
@@ -11,6 +12,7 @@ struct WebhookResponse: Codable, Sendable {
 
     init(_ record: WebhookRecord) {
         id = record.id ?? 0
+        kind = record.kind
         url = record.url
         events = record.events
         hasSecret = record.secret != nil

@@ -18,6 +18,8 @@ public struct WebhookDeliveryService: Service {
     let logger: Logger
     /// Which receivers deliveries may reach; checked again at each attempt, after DNS (`--allow-private-targets`).
     var targets = TargetAddressPolicy(allowPrivateTargets: false)
+    /// The relay of `email` targets; nil when the server has none (their deliveries then fail, saying so).
+    var mailer: SMTPMailer? = nil
 
     /// The longest the loop sleeps without being woken; only a safety net, since every enqueue and every finished
     /// attempt wakes it.
@@ -115,23 +117,19 @@ public struct WebhookDeliveryService: Service {
             try? await Task.sleep(for: .seconds(5))
             return
         }
-        var request = HTTPClientRequest(url: webhook.url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "BackupFeed-Webhook")
-        request.headers.add(name: "X-BackupFeed-Event", value: delivery.event)
-        request.headers.add(name: "X-BackupFeed-Delivery", value: String(deliveryId))
-        if let secret = webhook.secret {
-            request.headers.add(name: WebhookSignature.headerName, value: WebhookSignature.header(secret: secret, body: delivery.payload))
-        }
-        request.body = .bytes(ByteBuffer(string: delivery.payload))
-
+        let kind = NotificationKind(rawValue: webhook.kind) ?? .webhook
         let statusCode: Int?
         let failure: String?
         do {
-            let code = try await send(request, url: webhook.url, client: client)
-            statusCode = code
-            failure = (200..<300).contains(code) ? nil : "HTTP \(code) \(HTTPResponseStatus(statusCode: code).reasonPhrase)"
+            if kind == .email {
+                try await sendMail(delivery, webhook: webhook)
+                (statusCode, failure) = (250, nil)
+            } else {
+                let request = try Self.request(kind: kind, delivery: delivery, webhook: webhook)
+                let code = try await send(request, url: request.url, client: client)
+                statusCode = code
+                failure = (200..<300).contains(code) ? nil : "HTTP \(code) \(HTTPResponseStatus(statusCode: code).reasonPhrase)"
+            }
         } catch let refused as TargetRefused {
             statusCode = nil
             failure = "refused target: \(refused.reason) (--allow-private-targets allows it)"
@@ -143,9 +141,44 @@ public struct WebhookDeliveryService: Service {
             statusCode = nil
             failure = describe(error)
         }
-        await record(delivery, statusCode: statusCode, failure: failure, host: URLComponents(string: webhook.url)?.host ?? "?")
+        let host = kind == .email ? mailer?.configuration.host ?? "smtp" : URLComponents(string: webhook.url)?.host ?? "?"
+        await record(delivery, statusCode: statusCode, failure: failure, host: host)
     }
 
+    /// The HTTP request of a delivery: the signed payload for a webhook, or the payload rendered for the channel.
+    static func request(kind: NotificationKind, delivery: WebhookDeliveryRecord, webhook: WebhookRecord) throws -> HTTPClientRequest {
+        var url = webhook.url
+        var body = delivery.payload
+        var contentType = "application/json"
+        switch kind {
+        case .webhook, .email: break
+        case .slack: body = String(decoding: try SlackMessage.body(NotificationContent.decode(delivery.payload)), as: UTF8.self)
+        case .teams: body = String(decoding: try TeamsCard.body(NotificationContent.decode(delivery.payload)), as: UTF8.self)
+        case .healthchecks:
+            let content = try NotificationContent.decode(delivery.payload)
+            url = HealthchecksPing.url(base: webhook.url, content: content)
+            body = HealthchecksPing.body(content)
+            contentType = "text/plain; charset=utf-8"
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.headers.add(name: "User-Agent", value: "BackupFeed-Webhook")
+        request.headers.add(name: "X-BackupFeed-Event", value: delivery.event)
+        request.headers.add(name: "X-BackupFeed-Delivery", value: String(delivery.id ?? 0))
+        if kind == .webhook, let secret = webhook.secret {
+            request.headers.add(name: WebhookSignature.headerName, value: WebhookSignature.header(secret: secret, body: delivery.payload))
+        }
+        request.body = .bytes(ByteBuffer(string: body))
+        return request
+    }
+
+    private func sendMail(_ delivery: WebhookDeliveryRecord, webhook: WebhookRecord) async throws {
+        guard let mailer else { throw MailUnavailable() }
+        guard let recipients = EmailRecipients.parse(webhook.url) else { throw SMTPError.protocolViolation("the target \(webhook.url) holds no valid address") }
+        let message = EmailMessage(try NotificationContent.decode(delivery.payload), from: mailer.configuration.from, to: recipients)
+        try await mailer.send(message)
+    }
     /// Writes the outcome even when shutdown began meanwhile: the receiver has answered, so this attempt counts.
     /// Logs name the receiver's host only: webhook URLs often carry a token in their path.
     private func record(_ delivery: WebhookDeliveryRecord, statusCode: Int?, failure: String?, host: String) async {
@@ -191,6 +224,8 @@ public struct WebhookDeliveryService: Service {
             default: break
             }
         }
+        if error is MailUnavailable { return "the server has no mail relay (serve --smtp-url)" }
+        if let error = error as? SMTPError { return error.description }
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.lowercased().contains("connection refused") { return "connection refused" }
         return text
@@ -200,6 +235,8 @@ public struct WebhookDeliveryService: Service {
         .nanoseconds(Int64(seconds * 1_000_000_000))
     }
 }
+
+private struct MailUnavailable: Error {}
 
 /// The webhooks with an attempt under way: at most one per webhook, which is what keeps their order.
 private final class InFlightWebhooks: Sendable {

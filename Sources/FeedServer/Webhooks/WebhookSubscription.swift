@@ -3,13 +3,16 @@ import HTTPTypes
 
 /// The body of `POST /api/webhooks`, validated: every refusal names the field that is wrong.
 struct WebhookSubscription: Sendable, Equatable {
+    var kind: NotificationKind = .webhook
     var url: String
     var events: [String]
     var secret: String?
 
-    static let fields: Set<String> = ["url", "events", "secret"]
+    static let fields: Set<String> = ["kind", "url", "events", "secret"]
 
-    static func decode(_ data: Data, targets: TargetAddressPolicy) throws -> WebhookSubscription {
+    /// `emailEnabled`: whether the server has an SMTP relay (`serve --smtp-url`), without which an email target
+    /// could never be delivered.
+    static func decode(_ data: Data, targets: TargetAddressPolicy, emailEnabled: Bool = false) throws -> WebhookSubscription {
         guard let object = try? JSONSerialization.jsonObject(with: data) else {
             throw invalid("the body is not valid JSON")
         }
@@ -18,8 +21,38 @@ struct WebhookSubscription: Sendable, Equatable {
         if let unknown = body.keys.sorted().first(where: { !fields.contains($0) }) {
             throw invalid("\(unknown): unknown field; known fields are \(fields.sorted().joined(separator: ", "))")
         }
-        return WebhookSubscription(
-            url: try url(body["url"], targets: targets), events: try events(body["events"]), secret: try secret(body["secret"]))
+        let kind = try kind(body["kind"])
+        if kind == .email, !emailEnabled {
+            throw invalid("kind: email targets need the server's mail relay; start it with serve --smtp-url smtp://user:password@host:587")
+        }
+        let secret = try secret(body["secret"])
+        if secret != nil, kind != .webhook {
+            throw invalid("secret: only webhook targets are signed; a \(kind.rawValue) target takes no secret")
+        }
+        let events: [String]
+        if body["events"] == nil, let defaults = kind.defaultEvents {
+            events = defaults.map(\.rawValue)
+        } else {
+            events = try Self.events(body["events"])
+        }
+        let target = kind == .email ? try recipients(body["url"]) : try url(body["url"], targets: targets)
+        return WebhookSubscription(kind: kind, url: target, events: events, secret: secret)
+    }
+
+    private static func kind(_ value: Any?) throws -> NotificationKind {
+        guard let value, !(value is NSNull) else { return .webhook }
+        guard let text = value as? String, let kind = NotificationKind(rawValue: text) else {
+            throw invalid("kind: must be one of \(NotificationKind.names)")
+        }
+        return kind
+    }
+
+    private static func recipients(_ value: Any?) throws -> String {
+        guard let text = value as? String else { throw invalid("url: is required: mailto: and one or more addresses, such as mailto:ops@example.com") }
+        guard let list = EmailRecipients.parse(text.trimmingCharacters(in: .whitespaces)) else {
+            throw invalid("url: must be mailto: and up to 20 plain addresses separated by commas, such as mailto:ops@example.com,dba@example.com")
+        }
+        return "mailto:" + list.joined(separator: ",")
     }
 
     private static func url(_ value: Any?, targets: TargetAddressPolicy) throws -> String {

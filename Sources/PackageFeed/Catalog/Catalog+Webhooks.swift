@@ -2,9 +2,11 @@ import Foundation
 import GRDB
 
 extension Catalog {
-    public func createWebhook(url: String, events: [String], secret: String?, at date: Date = Date()) async throws -> WebhookRecord {
+    public func createWebhook(
+        kind: String = "webhook", url: String, events: [String], secret: String?, at date: Date = Date()
+    ) async throws -> WebhookRecord {
         try await pool.write { db in
-            var webhook = WebhookRecord(id: nil, url: url, events: events, secret: secret, createdAt: date)
+            var webhook = WebhookRecord(id: nil, kind: kind, url: url, events: events, secret: secret, createdAt: date)
             try webhook.insert(db)
             return webhook
         }

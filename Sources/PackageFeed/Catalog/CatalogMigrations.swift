@@ -63,6 +63,10 @@ enum CatalogMigrations {
         migrator.registerMigration("v6-arrivals") { db in
             try ArrivalSchema.create(db)
         }
+        migrator.registerMigration("v7-channels") { db in
+            // Every existing subscription is a plain webhook.
+            try db.alter(table: "webhook") { t in t.add(column: "kind", .text).notNull().defaults(to: "webhook") }
+        }
         return migrator
     }
 }

@@ -5,6 +5,9 @@ import GRDB
 public struct WebhookRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "webhook"
     public var id: Int64?
+    /// What the target is: `webhook` (signed JSON), `slack`, `teams`, `healthchecks`, or `email` (then `url` is a
+    /// `mailto:` list). Older rows are webhooks.
+    public var kind: String = "webhook"
     public var url: String
     /// Event names such as `version.pushed`; stored as a JSON array.
     public var events: [String]
