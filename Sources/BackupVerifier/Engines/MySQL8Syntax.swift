@@ -21,8 +21,15 @@ enum MySQL8Syntax {
         let closing = lines[lines.count - 1]
         var elements: [String] = []
         var changedElements = false
+        let generated = generatedColumns(lines[1..<(lines.count - 1)])
         for var element in lines[1..<(lines.count - 1)] {
             let table = tableName(head)
+            if !generated.isEmpty, let key = element.firstMatch(of: #/^(\s*)PRIMARY KEY (\(.*\))(.*)$/#),
+               generated.contains(where: { key.output.2.contains($0) }) {
+                // MariaDB allows no primary key on a generated column; a unique key keeps the same rows apart.
+                element = "\(key.output.1)UNIQUE KEY \(key.output.2)\(key.output.3)"
+                tally.add(from: "PRIMARY KEY on a generated column (MySQL 8)", to: "UNIQUE KEY (MariaDB allows no primary key on a generated column)")
+            }
             if element.contains(" NOT ENFORCED */"), element.range(of: #"^\s*(CONSTRAINT .*)?CHECK \(.*\) /\*!80016 NOT ENFORCED \*/,?\s*$"#, options: .regularExpression) != nil {
                 tally.add(from: "CHECK … NOT ENFORCED (MySQL 8.0.16+)", to: "(left out: MySQL does not evaluate a NOT ENFORCED check)")
                 changedElements = true
@@ -93,12 +100,22 @@ enum MySQL8Syntax {
         }
     }
 
+    /// `\`g\` point NOT NULL /*!80003 SRID 4326 */` → `\`g\` point REF_SYSTEM_ID=4326 NOT NULL`: MariaDB wants the
+    /// attribute right after the type.
     private static func translateSRID(_ element: String, tally: inout RewriteTally) -> String {
-        guard element.contains("SRID") else { return element }
-        return element.replacing(#/\/\*!80003 SRID (\d+) \*\//#) { match in
-            tally.add(from: "/*!80003 SRID n */ (spatial reference of a column)", to: "REF_SYSTEM_ID=n")
-            return "REF_SYSTEM_ID=\(match.output.1)"
-        }
+        guard element.contains("SRID"),
+              let match = element.firstMatch(of: #/^(\s*`(?:[^`]|``)+` [a-z]+(?:\([^)]*\))?)(.*?) ?\/\*!80003 SRID (\d+) \*\/(.*)$/#)
+        else { return element }
+        tally.add(from: "/*!80003 SRID n */ (spatial reference of a column)", to: "REF_SYSTEM_ID=n")
+        return "\(match.output.1) REF_SYSTEM_ID=\(match.output.3)\(match.output.2)\(match.output.4)"
+    }
+
+    /// The names of the generated columns a CREATE TABLE declares.
+    private static func generatedColumns(_ elements: ArraySlice<String>) -> Set<String> {
+        Set(elements.compactMap { element in
+            guard element.contains("GENERATED ALWAYS AS") else { return nil }
+            return element.firstMatch(of: #/^\s*(`(?:[^`]|``)+`)/#).map { String($0.output.1) }
+        })
     }
 
     /// A MySQL 8 versioned comment (`/*!80013 …*/` … `/*!99999 …*/`) still in a line after translation: MariaDB
