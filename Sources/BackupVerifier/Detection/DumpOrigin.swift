@@ -50,13 +50,13 @@ enum MySQLDumpOrigin: DumpOriginParser {
         if top.hasPrefix("-- mysqldump-php") {
             return DumpOrigin(tool: "mysqldump-php", sourceServer: labelled(header.prefix(8), label: "-- Server version").map(server))
         }
-        if let heidi = header.prefix(8).first(where: { $0.hasPrefix("-- HeidiSQL Version:") }) {
-            let version = heidi.dropFirst("-- HeidiSQL Version:".count).trimmingCharacters(in: .whitespaces)
-            // "-- Server version:               8.0.30 - Source distribution" (the label is translated: take the 3rd line).
-            let serverLine = header.prefix(6).first { $0.range(of: #"^-- [^:]+:\s+\d+\.\d+\.\d+"#, options: .regularExpression) != nil }
-            let serverValue = serverLine.flatMap { $0.split(separator: ":", maxSplits: 1).last }
-                .map { $0.components(separatedBy: " - ").first!.trimmingCharacters(in: .whitespaces) }
-            return DumpOrigin(tool: "HeidiSQL \(version)", sourceServer: serverValue.map(server))
+        if let heidi = header.prefix(8).firstIndex(where: { $0.hasPrefix("-- HeidiSQL Version:") }) {
+            let version = header[heidi].dropFirst("-- HeidiSQL Version:".count).trimmingCharacters(in: .whitespaces)
+            // Host, server version, server OS, HeidiSQL version, one per line, their labels in the export's language:
+            // "-- Server version:               8.0.30 - Source distribution".
+            let serverValue = heidi >= 2 ? header[heidi - 2].split(separator: ":", maxSplits: 1).last
+                .map { $0.components(separatedBy: " - ").first!.trimmingCharacters(in: .whitespaces) } : nil
+            return DumpOrigin(tool: "HeidiSQL \(version)", sourceServer: serverValue.flatMap { $0.isEmpty ? nil : server($0) })
         }
         if header.prefix(20).contains(where: { $0.hasPrefix("# SCHEMA DUMP FOR TABLE:") || $0.hasPrefix("# DATA DUMP FOR TABLE:") }) {
             return DumpOrigin(tool: "mysqldump (npm package)", sourceServer: nil)

@@ -30,6 +30,9 @@ struct MySQLDumpRules: DumpLineRules {
     private var createTableEndings: [[UInt8]] = []
     private var createTableBytes = 0
     private(set) var dropsRestOfLine = false
+    /// Under `DELIMITER ;;` mysqldump writes routine, trigger and event bodies: their lines are statements of
+    /// the body (a `FLUSH` or `SET GLOBAL` inside a procedure), never skipped or regrouped.
+    private var inRoutineBlock = false
 
     init(knownCollations: Set<String>, findings: MySQL8Findings = MySQL8Findings()) {
         self.knownCollations = knownCollations
@@ -88,6 +91,13 @@ struct MySQLDumpRules: DumpLineRules {
             return
         }
         let text = DumpBytes.text(line)
+        if text.hasPrefix("DELIMITER ") || text.hasPrefix("delimiter ") {
+            inRoutineBlock = text.dropFirst(10).trimmingCharacters(in: .whitespaces) != ";"
+        }
+        if inRoutineBlock {
+            emitText(rewriteText(text), ending: DumpBytes.ending(line), into: &output)
+            return
+        }
         let statement = MySQLStatementSkips.unwrapVersioned(text[...])
         if let kind = MySQLStatementSkips.skipKind(statement) {
             skipped.add(from: kind, to: "(skipped: about the source server, not its data)")

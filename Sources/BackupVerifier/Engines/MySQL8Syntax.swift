@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// MySQL 8 syntax MariaDB lacks, translated where a faithful translation exists:
