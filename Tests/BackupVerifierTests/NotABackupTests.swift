@@ -46,7 +46,7 @@ struct NotABackupTests {
     @Test func aJSONErrorBodyIsNamedWithItsMessage() {
         let (format, reason) = detect(#"{"error": "Unauthorized", "statusCode": 401}"#)
         #expect(format == nil)
-        #expect(reason == #"a JSON document ("error": "Unauthorized"), not a backup: probably an API's error response saved in place of the dump"#)
+        #expect(reason == #"a JSON document ("error": "Unauthorized"), not a backup: probably an API's error response saved in place of the dump (JSON exports are not restorable dumps)"#)
         let nested = detect(#"{"error": {"code": 403, "message": "The caller does not have permission"}}"#).1
         #expect(nested.contains(#""error": "The caller does not have permission""#))
         // A cut JSON head (a big document) still starts like an object with a quoted key.
@@ -67,7 +67,7 @@ struct NotABackupTests {
 
     @Test func aZipOfSourceCodeIsNamedButADumpWithNotesIsNot() {
         let code = ["app/src/index.js", "app/package.json", "app/README.md", "app/src/db.js", "app/.gitignore"]
-            .enumerated().map { ZipEntry(index: $0.offset, name: $0.element, size: 10) }
+            .enumerated().map { ZipEntry(index: UInt64($0.offset), name: $0.element, size: 10) }
         guard case .failed(let reason) = DumpLocator.locate(in: code, named: nil) else {
             Issue.record("a zip of source code was taken for a dump")
             return

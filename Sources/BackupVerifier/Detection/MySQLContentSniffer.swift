@@ -1,3 +1,5 @@
+import Foundation
+
 /// MySQL dumps written by tools other than mysqldump, recognised by their headers, and MySQL dumps without any
 /// header (`--skip-comments`, hand-trimmed files) recognised by statements only MySQL's dialect writes.
 enum MySQLContentSniffer {

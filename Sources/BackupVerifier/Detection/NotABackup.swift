@@ -83,7 +83,7 @@ enum NotABackup {
                 }
             }
         }
-        return "a JSON document\(detail), not a backup: probably an API's error response saved in place of the dump"
+        return "a JSON document\(detail), not a backup: probably an API's error response saved in place of the dump (JSON exports are not restorable dumps)"
     }
 
     /// For an archive none of whose entries looks like a dump (a zip of source code): nil when one could be.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The statements of a mysqldump/mariadb-dump that are about the source *server*, not its data, and that the
 /// sandbox's restoring account may not run by design (it has no SUPER, no rights on MariaDB's own schemas):
 /// - replication state: `SET @@GLOBAL.GTID_PURGED`, `SET @@SESSION.SQL_LOG_BIN`, MariaDB's `SET GLOBAL gtid_slave_pos`,
