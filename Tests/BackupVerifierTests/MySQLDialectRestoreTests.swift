@@ -89,7 +89,8 @@ struct MySQLDialectRestoreTests {
             """
         let end = "SET @@SESSION.SQL_LOG_BIN = @MYSQLDUMP_TEMP_LOG_BIN;\n--\n-- GTID state at the end of the backup \n--\n\n"
             + "SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ '916941de-9c55-11f1-8057-926cb20853d9:1-765';\n"
-        let withGTID = dump.replacingOccurrences(of: "/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;\n", with: "/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;\n" + gtid)
+        // (The file has CRLF line endings; the inserted lines have LF ones, as a concatenated dump would.)
+        let withGTID = dump.replacingOccurrences(of: "/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;", with: "/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;\n" + gtid)
             .replacingOccurrences(of: "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;", with: end + "/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;")
         let report = try await verify(text: withGTID)
         #expect(report.verdict == .passed, "\(report.text())")

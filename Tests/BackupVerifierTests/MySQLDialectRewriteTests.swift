@@ -123,7 +123,8 @@ struct MySQLDialectRewriteTests {
         #expect(!output.contains("STORED NOT NULL"))
         #expect(output.contains("GENERATED ALWAYS AS (json_unquote(json_extract(`doc`,_utf8mb4'$._id'))) STORED,"))
         #expect(!output.contains("NOT ENFORCED") && !output.contains("json_schema_valid"))
-        #expect(output.contains("  UNIQUE KEY (`_id`)\n) ENGINE=InnoDB"), "the last element loses its comma when the CHECK after it goes")
+        // The file has CRLF line endings (made on Windows), which the regrouped statement keeps.
+        #expect(output.contains("  UNIQUE KEY (`_id`)\r\n) ENGINE=InnoDB"), "the last element loses its comma when the CHECK after it goes")
         #expect(occurrences(rules, "generated column declared NOT NULL") == 2)
         #expect(occurrences(rules, "CHECK … NOT ENFORCED") == 2)
         #expect(occurrences(rules, "PRIMARY KEY on a generated column") == 2)
@@ -163,8 +164,8 @@ struct MySQLDialectRewriteTests {
         #expect(occurrences(rules, "-> (MySQL") == 1)
         // The UNIQUE functional index has no faithful translation: noted with the lines of its statement.
         let unique = findings.all.first { $0.feature.contains("UNIQUE functional index `u`") }
-        #expect(unique?.lines == 13...16)
-        #expect(findings.feature(forClientError: "ERROR 1064 (42000) at line 16: You have an error in your SQL syntax") == unique?.feature)
+        #expect(unique?.lines == 12...15)
+        #expect(findings.feature(forClientError: "ERROR 1064 (42000) at line 15: You have an error in your SQL syntax") == unique?.feature)
         #expect(findings.feature(forClientError: "ERROR 1064 (42000) at line 2: You have an error") == nil)
     }
 }
