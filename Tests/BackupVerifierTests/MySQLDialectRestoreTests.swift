@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import BackupVerifier
@@ -203,5 +204,47 @@ struct MySQLDialectRestoreTests {
         if name.hasPrefix("adminer") {
             #expect(mapping(report, "/*!80016 DEFAULT ENCRYPTION='N' */") != nil, "\(report.mappings)")
         }
+    }
+}
+
+/// What the rewriter skips never reaches the server: a hostile dump's account and system-schema statements at
+/// the start of a line are listed as skipped, and nothing of them happens (the privilege layer behind is proven
+/// by `MariaDBHostileDumpTests`).
+@Suite(.enabled(if: EngineTestSupport.runMariaDB, "MariaDB is not installed (apt-get install mariadb-server)"))
+struct MySQLSkippedStatementsNeverRunTests {
+    @Test func skippedAccountAndSystemSchemaStatementsHaveNoEffect() async throws {
+        let marker = EngineTestSupport.pwnedMarker()
+        let dump = """
+            CREATE TABLE t (id INT);
+            INSERT INTO t VALUES (1);
+            GRANT ALL ON *.* TO restorer@localhost;
+            CREATE USER other@localhost;
+            SET GLOBAL general_log_file = '\(marker)';
+            SET GLOBAL general_log = ON;
+            USE mysql;
+            INSERT INTO proc (db, name, type, specific_name, body, definer) VALUES ('hostile', 'p', 'PROCEDURE', 'p', 'SELECT 1', 'root@localhost');
+            USE hostile;
+            INSERT INTO t VALUES (2);
+
+            """
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let file = try EngineTestSupport.dump(dump, in: work.deletingLastPathComponent(), name: "\(UUID().uuidString).sql")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try await MariaDBEngine(templateRoot: EngineTestSupport.templates).makeSandbox(
+            database: "hostile", workDirectory: work, deadline: EngineTestSupport.deadline(), logger: .init(label: "test"))
+        let outcome = try await sandbox.restore(EngineTestFile(file, format: .mysqlDump), deadline: EngineTestSupport.deadline())
+        #expect(try await sandbox.countRows(of: "t") == 2)
+        // The restoring account still has no rights beyond its own databases, and no routine was planted.
+        #expect(try await sandbox.scalar("SELECT COUNT(*) FROM information_schema.user_privileges WHERE privilege_type = 'SUPER'") == "0")
+        #expect(try await sandbox.scalar("SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = 'hostile'") == "0")
+        await sandbox.tearDown()
+        EngineTestSupport.expectNothingLeft(in: work)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let skipped = Dictionary(uniqueKeysWithValues: outcome.rewrites.map { ($0.from, $0.occurrences) })
+        #expect(skipped["GRANT (accounts and privileges)"] == 1)
+        #expect(skipped["CREATE USER (accounts and privileges)"] == 1)
+        #expect(skipped["SET GLOBAL (server-wide setting)"] == 2)
+        #expect(skipped["`mysql` system schema (0 tables)"] == 2)
     }
 }
