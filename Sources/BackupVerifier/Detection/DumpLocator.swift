@@ -18,6 +18,7 @@ enum DumpLocator {
         }
         let byExtension = candidates.filter { hasDumpExtension($0.name) }
         if byExtension.count == 1 { return .found(byExtension[0]) }
+        if byExtension.isEmpty, let notABackup = NotABackup.describeArchive(entryNames: files.map(\.name)) { return .failed(notABackup) }
         return .failed(
             "\(candidates.count) entries could be the dump: \(list(candidates)); name one in the policy's \"dump\" field")
     }

@@ -51,7 +51,7 @@ struct DumpScanner {
         let result = FormatDetector.detect(head: head)
         format = result.format
         evidence = result.evidence
-        if format == nil, let assumed {
+        if format == nil, let assumed, NotABackup.identify(head: head) == nil {
             format = assumed
             evidence = "no known header (\(result.evidence)); read as \(assumed.rawValue) for the chosen engine"
         }

@@ -10,6 +10,7 @@ public enum FormatDetector {
         if head.starts(with: Array("PGDMP".utf8)) { return (.pgCustom, "PGDMP magic (pg_dump custom format)") }
         if head.starts(with: Array("SQLite format 3".utf8) + [0]) { return (.sqliteFile, "SQLite database file header") }
         if head.starts(with: [0x1F, 0x8B]) { return (nil, "gzip-compressed file: push the dump zipped or uncompressed") }
+        if let notABackup = NotABackup.identify(head: head) { return (nil, notABackup) }
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if bytes.contains(0) { return (nil, "binary content that is neither a pg_dump custom archive nor a SQLite database") }
@@ -19,12 +20,14 @@ public enum FormatDetector {
                 return (format, "found \"\(marker.trimmingCharacters(in: .whitespacesAndNewlines))\"")
             }
         }
+        if let evidence = MySQLContentSniffer.evidence(text) { return (.mysqlDump, evidence) }
         return (nil, "no mysqldump, pg_dump or sqlite3 .dump header in the first \(headSize / 1024) KiB")
     }
 
     /// Strong header comments first, then statements only one tool writes.
     static let textMarkers: [(DumpFormat, [String])] = [
         (.mysqlDump, ["-- MySQL dump", "-- MariaDB dump", "/*M!999999"]),
+        (.mysqlDump, MySQLContentSniffer.toolHeaders),
         (.pgPlain, ["-- PostgreSQL database dump"]),
         (.mysqlDump, ["/*!40101 SET", "/*!40014 SET", "/*!40103 SET"]),
         (.pgPlain, ["SET statement_timeout", "\n\\restrict ", "pg_catalog.set_config('search_path'"]),

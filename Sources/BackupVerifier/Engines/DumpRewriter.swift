@@ -14,6 +14,13 @@ protocol DumpLineRules {
     /// What the rules changed, for the report.
     var rewrites: [DumpRewrite] { get }
     var notes: [String] { get }
+    /// True when the rules dropped the first megabyte of an over-long line (a skipped statement): the rest of
+    /// that line is then dropped too instead of being passed through.
+    var dropsRestOfLine: Bool { get }
+}
+
+extension DumpLineRules {
+    var dropsRestOfLine: Bool { false }
 }
 
 /// Splits a chunked byte stream into lines for `DumpLineRules`, keeping memory bounded: only a partial line
@@ -25,6 +32,7 @@ struct DumpRewriter<Rules: DumpLineRules> {
     private(set) var rules: Rules
     private var pending: [UInt8] = []
     private var passingThrough = false
+    private var droppingRest = false
     /// Lines seen, for error messages ("at line N").
     private(set) var lineCount = 0
 
@@ -40,8 +48,8 @@ struct DumpRewriter<Rules: DumpLineRules> {
             let end = newline.map { $0 + 1 } ?? chunk.count
             let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
             if passingThrough {
-                output.append(contentsOf: piece)
-                if newline != nil { passingThrough = false; lineCount += 1 }
+                if !droppingRest { output.append(contentsOf: piece) }
+                if newline != nil { passingThrough = false; droppingRest = false; lineCount += 1 }
             } else if newline != nil, pending.isEmpty {
                 rules.rewrite(piece, complete: true, into: &output)
                 lineCount += 1
@@ -53,6 +61,7 @@ struct DumpRewriter<Rules: DumpLineRules> {
                 } else if pending.count > Self.maxLineLength {
                     flushPending(complete: false, into: &output)
                     passingThrough = true
+                    droppingRest = rules.dropsRestOfLine
                 }
             }
             start = end

@@ -39,18 +39,32 @@ actor MariaDBSandbox: DatabaseSandbox {
     nonisolated var socket: String { directory.socketDirectory.appendingPathComponent("mariadbd.sock").path }
 
     nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
-        let origin = Self.caseInsensitiveOrigin(DumpHead.lines(try await DumpHead.read(source)))
+        let head = try await DumpHead.read(source)
+        let origin = Self.caseInsensitiveOrigin(DumpHead.lines(head))
+        let mysql8Source = Self.mysql8Source(head)
         try await start(lowerCaseTableNames: origin != nil, deadline: deadline)
         let collations = try await knownCollations(deadline: deadline)
         let spec = clientSpec(account: MariaDBTemplate.restoringUser, ["--max-allowed-packet=1G", database])
         let sentinel = restoreSentinel()
+        let findings = MySQL8Findings()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await DumpRewriter.pipe(
-                source, rules: MySQLDumpRules(knownCollations: collations), scanner: MySQLClientCommandScanner(), trailer: "\nDELIMITER ;\nSELECT '\(sentinel)';\n", into: writer)
+                source, rules: MySQLDumpRules(knownCollations: collations, findings: findings), scanner: MySQLClientCommandScanner(),
+                trailer: "\nDELIMITER ;\nSELECT '\(sentinel)';\n", into: writer)
         }
         guard result.succeeded else {
             logger.info("MariaDB restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
             let reason = errorLine(result.output)
+            if let feature = findings.feature(forClientError: reason) {
+                // A valid MySQL 8 dump that MariaDB cannot load is a limit of this verifier, not a bad backup.
+                throw EngineError.unavailable(
+                    "the dump uses MySQL 8 syntax MariaDB \(engine.version) cannot load: \(feature); verify it with a MySQL 8 server (\(reason))")
+            }
+            if reason.hasPrefix("ERROR 1064"), let mysql8Source {
+                // mysqldump writes what its own server accepts: a syntax error in a MySQL 8 dump is a dialect gap.
+                throw EngineError.unavailable(
+                    "MariaDB \(engine.version) cannot parse a statement of this dump from \(mysql8Source): MySQL 8 syntax MariaDB lacks, with no translation here yet; verify it with a MySQL 8 server (\(reason))")
+            }
             throw EngineError.restoreFailed(restoreFailure(client: "mariadb client", status: result.status, output: result.output) + (await caseMismatchHint(reason)))
         }
         try checkSentinel(sentinel, in: result.output, client: "mariadb")
@@ -232,6 +246,13 @@ actor MariaDBSandbox: DatabaseSandbox {
         guard field.contains("\\") else { return field }
         return field.replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\\n", with: "\n")
             .replacingOccurrences(of: "\\0", with: "\0").replacingOccurrences(of: "\\\\", with: "\\")
+    }
+
+    /// "MySQL 8.0.42" when the header names a MySQL 8 or later source server (not MariaDB), else nil.
+    static func mysql8Source(_ head: [UInt8]) -> String? {
+        guard let server = DumpOrigin.read(head: head, format: .mysqlDump)?.sourceServer, server.hasPrefix("MySQL "),
+              let major = Int(server.dropFirst(6).prefix { $0.isNumber }), major >= 8 else { return nil }
+        return server
     }
 
     /// "macos11" / "Win64" … when the mysqldump header says the dump comes from a case-insensitive OS.

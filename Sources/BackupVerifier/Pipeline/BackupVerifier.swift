@@ -81,6 +81,11 @@ public struct BackupVerifier: Sendable {
             return nil
         }
         run.format = format
+        // The one place the run learns what wrote the dump and from which server (its header says so).
+        if let origin = DumpOrigin.read(head: integrity.scan.head, format: format) {
+            run.dumpTool = origin.tool
+            run.sourceServer = origin.sourceServer
+        }
         run.record("detect", .passed, "\(name): \(format.rawValue) (\(integrity.scan.evidence))", since: start)
         run.time("detect", since: start)
 
