@@ -14,6 +14,12 @@ protocol DumpLineRules {
     /// What the rules changed, for the report.
     var rewrites: [DumpRewrite] { get }
     var notes: [String] { get }
+    /// Sees the bytes of an over-long line passed through unshown (rules that follow the SQL need every byte).
+    mutating func passedThrough(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension DumpLineRules {
+    mutating func passedThrough(_ bytes: UnsafeRawBufferPointer) {}
 }
 
 /// Splits a chunked byte stream into lines for `DumpLineRules`, keeping memory bounded: only a partial line
@@ -41,6 +47,7 @@ struct DumpRewriter<Rules: DumpLineRules> {
             let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
             if passingThrough {
                 output.append(contentsOf: piece)
+                rules.passedThrough(piece)
                 if newline != nil { passingThrough = false; lineCount += 1 }
             } else if newline != nil, pending.isEmpty {
                 rules.rewrite(piece, complete: true, into: &output)

@@ -81,6 +81,7 @@ public struct BackupVerifier: Sendable {
             return nil
         }
         run.format = format
+        recordOrigin(&run, format: format, head: integrity.scan.head)
         run.record("detect", .passed, "\(name): \(format.rawValue) (\(integrity.scan.evidence))", since: start)
         run.time("detect", since: start)
 
@@ -93,6 +94,19 @@ public struct BackupVerifier: Sendable {
             return ZipEntrySource(archive: file, entry: entry, format: format, limits: configuration.limits)
         }
         return FileDumpSource(file: file, format: format)
+    }
+
+    /// The tool, its version and the source server, as the dump's own header names them (the report's
+    /// `dumpTool` and `sourceServer`): the one place the run learns them.
+    private func recordOrigin(_ run: inout RunRecorder, format: DumpFormat, head: [UInt8]) {
+        switch format {
+        case .pgPlain, .pgCustom:
+            guard let origin = PostgresDumpOrigin.read(head: head) else { return }
+            run.dumpTool = origin.dumpTool
+            run.sourceServer = origin.sourceServer
+        default:
+            break
+        }
     }
 
     private func finish(_ run: inout RunRecorder, policy: VerificationPolicy) -> VerificationReport {
