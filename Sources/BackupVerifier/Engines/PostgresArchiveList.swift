@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 
 /// The table of contents of a pg_dump archive (`pg_restore -l`), filtered into the `-L` list the restore uses:
 /// entries a non-superuser sandbox cannot and need not run are left out and reported, an extension the sandbox

@@ -25,8 +25,11 @@ enum PostgresRoleStatements {
         guard text.hasSuffix(";"),
               let match = text.firstMatch(of: #/^(?i)(CREATE|ALTER)\s+(ROLE|USER|GROUP)\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(.*);$/#)
         else { return nil }
+        // `CREATE USER MAPPING FOR …` (foreign servers) is not a role.
+        guard match.output.3.uppercased() != "MAPPING" else { return nil }
         let role = identifier(String(match.output.3))
-        let rest = String(match.output.4)
+        // Attributes are words outside string literals (a password hash could spell anything).
+        let rest = String(match.output.4).replacing(#/'(?:[^']|'')*'/#, with: "''")
         // The whole line is replaced (create) or dropped (alter): nothing else on it reaches the server.
         let stripped = attributes(in: rest)
         return match.output.1.uppercased() == "CREATE" ? .create(role: role, stripped: stripped) : .alter(role: role, stripped: stripped)

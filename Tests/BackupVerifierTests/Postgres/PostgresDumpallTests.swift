@@ -106,7 +106,7 @@ struct PostgresDumpallTests {
         #expect(names.name(for: "odd_name").name == "odd_name_2")
         #expect(names.name(for: "verify").name == "verify_2")
         #expect(names.name(for: "template1").name == "restored_template1")
-        #expect(names.name(for: "x\"; \\! rm -rf /").name == "x_______rm__rf__")
+        #expect(names.name(for: "x\"; \\! rm -rf /").name == "x______rm__rf__")
         #expect(names.name(for: "9lives").name == "db_9lives")
     }
 }
