@@ -169,6 +169,12 @@ struct StatementLexer {
             endStatement()
             return
         }
+        if dialect == .postgres, b == 0x5C, pendingSince == nil, lineStartedClean,
+           linePrefix.dropLast().allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            // A psql meta-command line (`\connect "db"`): its arguments end with the line, whatever quotes hold.
+            state = .lineComment
+            return
+        }
         if pendingSince == nil { pendingSince = line }
         if statementPrefix.count < 16 { statementPrefix.append(b) }
         switch b {
