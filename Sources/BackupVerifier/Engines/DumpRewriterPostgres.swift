@@ -33,6 +33,8 @@ struct PostgresDumpRules: DumpLineRules {
     private var skippedSettings: [String] = []
     private var skippedOwnership = 0
     private var strippedRoles: Set<String> = []
+    /// Attribute → the roles the dump gave it, in first-seen order (one report line per attribute).
+    private var strippedAttributes: [(attribute: String, roles: [String])] = []
 
     init(
         knownSettings: Set<String>, serverVersion: String, restrictKey: String, mainDatabase: String = "backup",
@@ -49,7 +51,12 @@ struct PostgresDumpRules: DumpLineRules {
     /// The line that opens the restore, before any byte of the dump.
     var preamble: [UInt8] { Array("\\restrict \(restrictKey)\n".utf8) }
 
-    var rewrites: [DumpRewrite] { tally.all }
+    var rewrites: [DumpRewrite] {
+        tally.all + strippedAttributes.map { entry in
+            let names = entry.roles.prefix(6).joined(separator: ", ") + (entry.roles.count > 6 ? ", …" : "")
+            return DumpRewrite(from: entry.attribute, to: "(stripped from role\(entry.roles.count == 1 ? "" : "s") \(names))", occurrences: entry.roles.count)
+        }
+    }
 
     var notes: [String] {
         var notes = skippedSettings.map { "skipped `SET \($0)`: unknown to PostgreSQL \(serverVersion) (the dump comes from a newer server)" }
@@ -233,7 +240,11 @@ struct PostgresDumpRules: DumpLineRules {
         guard !attributes.isEmpty else { return }
         strippedRoles.insert(role)
         for attribute in attributes {
-            tally.add(from: attribute, to: "(stripped from role \(role))")
+            if let index = strippedAttributes.firstIndex(where: { $0.attribute == attribute }) {
+                if !strippedAttributes[index].roles.contains(role) { strippedAttributes[index].roles.append(role) }
+            } else {
+                strippedAttributes.append((attribute, [role]))
+            }
         }
     }
 
