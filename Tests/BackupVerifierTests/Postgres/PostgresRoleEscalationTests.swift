@@ -75,7 +75,7 @@ struct PostgresRoleEscalationTests {
             _ = try outcome.get()
             #expect(try await sandbox.scalar("""
                 SELECT concat_ws(',', rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = current_user
-                """) == "false,false,true,false,false")
+                """) == "f,f,t,f,f")
             #expect(try await sandbox.scalar("SELECT count(*) FROM pg_roles WHERE rolsuper") == "1")
         }
     }
