@@ -221,13 +221,16 @@ actor PostgresSandbox: DatabaseSandbox {
     }
 
     /// Where policy checks run: the sandbox database, or for a cluster dump the dump's database named like the
-    /// policy's `database`, else the first of its databases that holds tables (template1 and postgres last).
+    /// policy's `database`, else the one holding the most tables (template1 and postgres only if no other has any).
     private var checkDatabase: String {
         guard !clusterDatabases.isEmpty else { return database }
         if let named = clusterDatabases.first(where: { $0.dumpName == database }) { return named.sandboxName }
-        let withTables = Set(tableMap.values.map(\.database))
-        let ordered = clusterDatabases.filter { !["template1", "postgres"].contains($0.dumpName) } + clusterDatabases
-        return ordered.first { withTables.contains($0.sandboxName) }?.sandboxName ?? database
+        let tableCounts = Dictionary(grouping: tableMap.values, by: \.database).mapValues(\.count)
+        let user = clusterDatabases.filter { !["template1", "postgres"].contains($0.dumpName) && tableCounts[$0.sandboxName] != nil }
+        let candidates = user.isEmpty ? clusterDatabases : user
+        // max(by:) keeps the last of equals: reversed, so that the first in dump order wins a tie.
+        let best = candidates.reversed().max { (tableCounts[$0.sandboxName] ?? 0) < (tableCounts[$1.sandboxName] ?? 0) }
+        return best.flatMap { tableCounts[$0.sandboxName] != nil ? $0.sandboxName : nil } ?? database
     }
 
     func countRows(of table: String) async throws -> Int {
