@@ -228,8 +228,8 @@ actor PostgresSandbox: DatabaseSandbox {
         let tableCounts = Dictionary(grouping: tableMap.values, by: \.database).mapValues(\.count)
         let user = clusterDatabases.filter { !["template1", "postgres"].contains($0.dumpName) && tableCounts[$0.sandboxName] != nil }
         let candidates = user.isEmpty ? clusterDatabases : user
-        // max(by:) keeps the last of equals: reversed, so that the first in dump order wins a tie.
-        let best = candidates.reversed().max { (tableCounts[$0.sandboxName] ?? 0) < (tableCounts[$1.sandboxName] ?? 0) }
+        // max(by:) keeps the first of equals: the first in dump order wins a tie.
+        let best = candidates.max { (tableCounts[$0.sandboxName] ?? 0) < (tableCounts[$1.sandboxName] ?? 0) }
         return best.flatMap { tableCounts[$0.sandboxName] != nil ? $0.sandboxName : nil } ?? database
     }
 
