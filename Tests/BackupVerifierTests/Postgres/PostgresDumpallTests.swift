@@ -113,3 +113,68 @@ struct PostgresDumpallTests {
         #expect(names.name(for: "9lives").name == "db_9lives")
     }
 }
+
+/// The rewritten stream of a pg_dumpall, without a server: what psql would be fed.
+struct PostgresDumpallRewriteTests {
+    static func rewritten(_ name: String) throws -> (text: String, facts: PostgresRestoreFacts.State) {
+        let facts = PostgresRestoreFacts()
+        var rewriter = DumpRewriter(rules: PostgresDumpRules(
+            knownSettings: [], serverVersion: "15.18", restrictKey: "OURKEY", mainDatabase: "verify", facts: facts))
+        var output: [UInt8] = []
+        let bytes = try PostgresCorpus.bytes(name)
+        for start in stride(from: 0, to: bytes.count, by: 500) {
+            bytes[start..<min(bytes.count, start + 500)].withUnsafeBytes { rewriter.feed($0, into: &output) }
+        }
+        rewriter.finish(into: &output)
+        return (String(decoding: output, as: UTF8.self), facts.snapshot)
+    }
+
+    @Test func connectLinesAreOursAndNamesAreChosen() throws {
+        let (text, facts) = try Self.rewritten("pg15-dumpall.sql")
+        let metaLines = text.split(separator: "\n").filter { $0.hasPrefix("\\") }.map(String.init)
+        // Only our own lines: \unrestrict / \connect <chosen name> / \restrict, with our key.
+        #expect(Set(metaLines) == [
+            "\\unrestrict OURKEY", "\\restrict OURKEY", "\\connect restored_template1", "\\connect odd_name", "\\connect postgres",
+            "\\connect shop",
+        ])
+        #expect(facts.databases.map(\.dumpName) == ["template1", "Odd-Name", "postgres", "shop"])
+        #expect(facts.roles == ["admin_bot", "app_owner", "postgres", "readers"])
+        #expect(facts.isCluster)
+        #expect(!text.contains("PASSWORD") && !text.contains("ALTER ROLE") && !text.contains("SUPERUSER"))
+        #expect(!text.contains("TEMPLATE = template0") && text.contains("CREATE DATABASE odd_name;\n"))
+        // The COPY data of every database is untouched.
+        #expect(text.contains("$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"))
+        #expect(text.contains("\\\\connect -reuse-previous=on host=evil\t$1$salt$hash\t\\N\n"))
+    }
+
+    @Test func globalsOnlyHasRolesAndNoDatabase() throws {
+        let (text, facts) = try Self.rewritten("pg15-dumpall-globals.sql")
+        #expect(facts.databases.isEmpty && facts.roles.count == 4)
+        #expect(!text.contains("\\connect"))
+    }
+
+    @Test func singleDatabaseDumpStillRestoresIntoTheSandboxDatabase() throws {
+        let dump = "CREATE DATABASE shop WITH TEMPLATE = template0;\n\\connect shop\nCREATE TABLE t (a int);\n"
+        let (text, facts) = try PostgresRewriteHarness.rewrite(dump)
+        #expect(text == "CREATE TABLE t (a int);\n")
+        #expect(facts.databases.isEmpty)
+    }
+
+    /// A line that only looks like a statement, inside a dollar-quoted body, is never rewritten.
+    @Test func linesInsideFunctionBodiesAreNotRewritten() throws {
+        let dump = "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nGRANT x TO y;\nALTER ROLE r SUPERUSER;\nEND\n$$;\nGRANT SELECT ON t TO r;\n"
+        let (text, _) = try PostgresRewriteHarness.rewrite(dump)
+        #expect(text == "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nGRANT x TO y;\nALTER ROLE r SUPERUSER;\nEND\n$$;\n")
+    }
+}
+
+enum PostgresRewriteHarness {
+    static func rewrite(_ dump: String) throws -> (text: String, facts: PostgresRestoreFacts.State) {
+        let facts = PostgresRestoreFacts()
+        var rewriter = DumpRewriter(rules: PostgresDumpRules(knownSettings: [], serverVersion: "15.18", restrictKey: "K", facts: facts))
+        var output: [UInt8] = []
+        Array(dump.utf8).withUnsafeBytes { rewriter.feed($0, into: &output) }
+        rewriter.finish(into: &output)
+        return (String(decoding: output, as: UTF8.self), facts.snapshot)
+    }
+}
