@@ -131,7 +131,8 @@ struct PostgresDumpallRewriteTests {
 
     @Test func connectLinesAreOursAndNamesAreChosen() throws {
         let (text, facts) = try Self.rewritten("pg15-dumpall.sql")
-        let metaLines = text.split(separator: "\n").filter { $0.hasPrefix("\\") }.map(String.init)
+        // psql meta-command lines (COPY data rows such as `\N\t…` or `\\connect …` are not: uppercase, or `\\`).
+        let metaLines = text.split(separator: "\n").filter { $0.wholeMatch(of: #/\\[a-z]+ .*/#) != nil }.map(String.init)
         // Only our own lines: \unrestrict / \connect <chosen name> / \restrict, with our key.
         #expect(Set(metaLines) == [
             "\\unrestrict OURKEY", "\\restrict OURKEY", "\\connect restored_template1", "\\connect odd_name", "\\connect postgres",
