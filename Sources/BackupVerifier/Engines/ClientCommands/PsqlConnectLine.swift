@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one shape of `\connect` a restore follows: a database name, as pg_dump --create and pg_dumpall write it
 /// (`\connect shop`, `\connect "Odd Name"`, `\connect -reuse-previous=on "dbname='Odd-Name'"`).
 /// Anything that could reach another server or run something in psql (a user, host or port argument, a

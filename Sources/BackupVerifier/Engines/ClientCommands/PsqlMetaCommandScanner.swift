@@ -1,3 +1,5 @@
+import Foundation
+
 /// psql's view of a plain pg_dump: where it would see a backslash meta-command. psql runs meta-commands itself
 /// (`\!` runs a shell, and even in `\restrict` mode it expands backticks in `\unrestrict`'s argument), so a
 /// backslash outside string literals, quoted identifiers, dollar quotes, comments and COPY data refuses the
