@@ -117,7 +117,7 @@ struct StatementLexer {
 
     private mutating func process(_ b: UInt8) {
         switch state {
-        case .normal: normal(b)
+        case .normal: normal(b); return  // normal() remembers the byte itself (once: COPY reads the exact tail)
         case .lineComment: break
         case .blockComment:
             if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
