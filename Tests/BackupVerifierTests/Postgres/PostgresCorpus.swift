@@ -50,10 +50,10 @@ enum PostgresCorpus {
         return counts
     }
 
-    /// Roles besides the bootstrap superuser holding a privileged attribute (must stay empty after any restore).
+    /// Roles besides the bootstrap superuser holding a privileged attribute, as `[a,b]` (must stay `[]` after any restore).
     static func privilegedRoles(_ sandbox: any DatabaseSandbox) async throws -> String {
         try await sandbox.scalar("""
-            SELECT coalesce(string_agg(rolname, ',' ORDER BY rolname), '') FROM pg_roles
+            SELECT '[' || coalesce(string_agg(rolname, ',' ORDER BY rolname), '') || ']' FROM pg_roles
             WHERE rolname <> 'postgres' AND (rolsuper OR rolreplication OR rolbypassrls OR rolcreaterole)
             """) ?? "?"
     }
@@ -61,7 +61,7 @@ enum PostgresCorpus {
     /// Members of the roles that read or write server files or run programs.
     static func serverFileRoleMembers(_ sandbox: any DatabaseSandbox) async throws -> String {
         try await sandbox.scalar("""
-            SELECT coalesce(string_agg(m.rolname || '>' || r.rolname, ','), '') FROM pg_auth_members a
+            SELECT '[' || coalesce(string_agg(m.rolname || '>' || r.rolname, ','), '') || ']' FROM pg_auth_members a
             JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
             WHERE r.rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program')
             """) ?? "?"
