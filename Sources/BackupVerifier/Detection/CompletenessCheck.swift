@@ -37,7 +37,7 @@ enum CompletenessCheck {
                marker == "-- PostgreSQL database dump complete" || marker == "-- PostgreSQL database cluster dump complete" {
                 return (.passed, "ends with \"\(marker)\" after \(lastLine) lines")
             }
-            if scan.headContains("-- PostgreSQL database dump") {
+            if scan.headContains("-- PostgreSQL database dump") || scan.headContains("-- PostgreSQL database cluster dump") {
                 return (.failed, "dump has a pg_dump header but no \"-- PostgreSQL database dump complete\" line: cut short after line \(lastLine), truncated")
             }
             return (.warning, "no \"-- PostgreSQL database dump complete\" marker; it ends on a complete statement at line \(lastLine)")

@@ -28,7 +28,7 @@ public enum FormatDetector {
     static let textMarkers: [(DumpFormat, [String])] = [
         (.mysqlDump, ["-- MySQL dump", "-- MariaDB dump", "/*M!999999"]),
         (.mysqlDump, MySQLContentSniffer.toolHeaders),
-        (.pgPlain, ["-- PostgreSQL database dump"]),
+        (.pgPlain, ["-- PostgreSQL database dump", "-- PostgreSQL database cluster dump"]),
         (.mysqlDump, ["/*!40101 SET", "/*!40014 SET", "/*!40103 SET"]),
         (.pgPlain, ["SET statement_timeout", "\n\\restrict ", "pg_catalog.set_config('search_path'"]),
         (.sqliteDump, ["PRAGMA foreign_keys=OFF;", "BEGIN TRANSACTION;"]),

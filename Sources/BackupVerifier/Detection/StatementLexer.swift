@@ -37,6 +37,10 @@ struct StatementLexer {
         return nil
     }
 
+    /// Between statements (not in one, nor in a string, comment or COPY data): a line starting here starts a
+    /// statement or a psql meta-command, which is what the rewriter may act on.
+    var isBetweenStatements: Bool { state == .normal && pendingSince == nil }
+
     /// Statements terminated so far (the SQLite engine uses it to know when to ask sqlite3_complete).
     private(set) var statementsEnded = 0
 
@@ -84,7 +88,8 @@ struct StatementLexer {
             // Identifier-like runs only matter for the start of a statement and its first bytes (COPY detection).
             guard pendingSince != nil, statementPrefix.count >= 16, !Self.boring[Int(delimiter.last!)] else { return i }
             while i < n, Self.boring[Int(bytes[i])] { i += 1 }
-            if i > start { remember(bytes[i - 1]) }
+            // The last bytes stay exact (COPY's `FROM stdin` is read from them when the statement ends).
+            for k in max(start, i - 12)..<i { remember(bytes[k]) }
         default:
             break
         }
@@ -112,7 +117,7 @@ struct StatementLexer {
 
     private mutating func process(_ b: UInt8) {
         switch state {
-        case .normal: normal(b)
+        case .normal: normal(b); return  // normal() remembers the byte itself (once: COPY reads the exact tail)
         case .lineComment: break
         case .blockComment:
             if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
@@ -142,7 +147,11 @@ struct StatementLexer {
     private mutating func normal(_ b: UInt8) {
         let previous = recent.last
         remember(b)
-        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { return }
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+            // One space between words, so that `COPY public.t` is told from `COPYright` at the statement's end.
+            if pendingSince != nil, statementPrefix.count < 16, statementPrefix.last != 0x20 { statementPrefix.append(0x20) }
+            return
+        }
         if previous == UInt8(ascii: "-"), b == UInt8(ascii: "-") {
             // `--` starts a comment; the first `-` was counted as statement text, undo that when it began one.
             if statementPrefix == [UInt8(ascii: "-")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
@@ -158,6 +167,12 @@ struct StatementLexer {
         }
         if b == delimiter.last!, recent.count >= delimiter.count, recent.suffix(delimiter.count).elementsEqual(delimiter) {
             endStatement()
+            return
+        }
+        if dialect == .postgres, b == 0x5C, pendingSince == nil, lineStartedClean,
+           linePrefix.dropLast().allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            // A psql meta-command line (`\connect "db"`): its arguments end with the line, whatever quotes hold.
+            state = .lineComment
             return
         }
         if pendingSince == nil { pendingSince = line }
@@ -183,6 +198,7 @@ struct StatementLexer {
 
     private mutating func endStatement() {
         let isCopy = dialect == .postgres && String(decoding: statementPrefix, as: UTF8.self).uppercased().hasPrefix("COPY ")
+            && Self.endsWithFromStdin(recent)
         pendingSince = isCopy ? pendingSince : nil
         statementsEnded += 1
         statementPrefix.removeAll(keepingCapacity: true)
@@ -219,6 +235,13 @@ struct StatementLexer {
         line += 1
         linePrefix.removeAll(keepingCapacity: true)
         lineStartedClean = pendingSince == nil && (state == .normal || state == .copyData)
+    }
+
+    /// `… FROM stdin;`: only that form of COPY is followed by data lines (`COPY … TO stdout` is not).
+    private static func endsWithFromStdin(_ recent: [UInt8]) -> Bool {
+        let text = String(decoding: recent, as: UTF8.self).lowercased()
+            .trimmingCharacters(in: CharacterSet(charactersIn: "; \t\r\n"))
+        return text.hasSuffix("from stdin") && text.dropLast("from stdin".count).last.map { $0 == " " || $0 == "\t" || $0 == "\n" } == true
     }
 
     private mutating func remember(_ b: UInt8) {

@@ -17,10 +17,13 @@ protocol DumpLineRules {
     /// True when the rules dropped the first megabyte of an over-long line (a skipped statement): the rest of
     /// that line is then dropped too instead of being passed through.
     var dropsRestOfLine: Bool { get }
+    /// Sees the bytes of an over-long line passed through unshown (rules that follow the SQL need every byte).
+    mutating func passedThrough(_ bytes: UnsafeRawBufferPointer)
 }
 
 extension DumpLineRules {
     var dropsRestOfLine: Bool { false }
+    mutating func passedThrough(_ bytes: UnsafeRawBufferPointer) {}
 }
 
 /// Splits a chunked byte stream into lines for `DumpLineRules`, keeping memory bounded: only a partial line
@@ -48,7 +51,10 @@ struct DumpRewriter<Rules: DumpLineRules> {
             let end = newline.map { $0 + 1 } ?? chunk.count
             let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
             if passingThrough {
-                if !droppingRest { output.append(contentsOf: piece) }
+                if !droppingRest {
+                    output.append(contentsOf: piece)
+                    rules.passedThrough(piece)
+                }
                 if newline != nil { passingThrough = false; droppingRest = false; lineCount += 1 }
             } else if newline != nil, pending.isEmpty {
                 rules.rewrite(piece, complete: true, into: &output)

@@ -49,7 +49,7 @@ public struct PostgresEngine: RestoreEngine {
     /// An initialised cluster owned by the sandbox user, built once per server version and user, already holding
     /// the restoring role and an empty database it owns (renamed per run): a run then only copies and starts.
     private func template(_ binaries: PostgresBinaries, user: SandboxUser?, logger: Logger) async throws -> URL {
-        let key = "postgres-\(binaries.version)-t3-u\(user?.uid ?? UInt32(getuid()))"
+        let key = "postgres-\(binaries.version)-t4-u\(user?.uid ?? UInt32(getuid()))"
         return try await SandboxTemplateCache.shared.template(root: templateRoot, key: key, user: user) { temp in
             try await PostgresTemplate.build(in: temp, binaries: binaries, user: user, logger: logger)
         }.appendingPathComponent("data")

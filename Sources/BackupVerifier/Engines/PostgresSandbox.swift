@@ -20,8 +20,12 @@ actor PostgresSandbox: DatabaseSandbox {
     private var server: ProcessServer?
     private var tornDown = false
     private var settings: Set<String> = []
-    /// Reported table name → (schema, table), filled by `tables()`.
-    private var tableMap: [String: (String, String)] = [:]
+    /// Reported table name → (sandbox database, schema, table), filled by `tables()`.
+    private var tableMap: [String: (database: String, schema: String, table: String)] = [:]
+    /// The extensions this server can create (per server version, like `settings`).
+    private var extensions = PostgresExtensions()
+    /// The databases of a cluster dump (pg_dumpall), each restored into a sandbox database of its own.
+    private var clusterDatabases: [PostgresRestoreFacts.Database] = []
     /// Row counts fetched for all tables in one query by `tables()`; empty when that query failed.
     private var countCache: [String: Int] = [:]
 
@@ -72,7 +76,17 @@ actor PostgresSandbox: DatabaseSandbox {
             settings = Set(try await psql(asSuperuser: true, database: "template1", ["-c", "SELECT name FROM pg_settings"]).map { $0[0] })
             Self.settingsCache.withLock { [settings] in $0[binaries.version] = settings }
         }
+        if let cached = Self.extensionsCache.withLock({ $0[binaries.version] }) {
+            extensions = cached
+        } else {
+            extensions = PostgresExtensions(rows: try await psql(asSuperuser: true, database: database, ["-c", PostgresExtensions.query]))
+            Self.extensionsCache.withLock { [extensions] in $0[binaries.version] = extensions }
+        }
     }
+
+    private static let extensionsCache = Mutex<[String: PostgresExtensions]>([:])
+
+    private func restored(_ databases: [PostgresRestoreFacts.Database]) { clusterDatabases = databases }
 
     /// Setting names per server version: the same for every sandbox of that version.
     private static let settingsCache = Mutex<[String: Set<String>]>([:])
@@ -93,22 +107,57 @@ actor PostgresSandbox: DatabaseSandbox {
             throw EngineError.unavailable(
                 "psql \(binaries.version) lacks \\restrict, needed to fence meta-commands in plain dumps: upgrade to PostgreSQL 15.14+, 16.10+ or 17.6+")
         }
-        let rules = PostgresDumpRules(knownSettings: await settings, serverVersion: binaries.version, restrictKey: Self.randomKey())
+        let facts = PostgresRestoreFacts()
+        let rules = PostgresDumpRules(
+            knownSettings: await settings, serverVersion: binaries.version, restrictKey: Self.randomKey(), mainDatabase: database,
+            extensions: await extensions, facts: facts)
         let spec = clientSpec(binaries.path("psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-d", database])
         let sentinel = restoreSentinel()
         let (result, fed) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await DumpRewriter.pipe(source, rules: rules, scanner: PsqlMetaCommandScanner(), preamble: rules.preamble, trailer: "\nSELECT '\(sentinel)';\n", into: writer)
         }
+        let learnt = facts.snapshot
+        await restored(learnt.databases)
         guard result.succeeded else {
             logger.info("PostgreSQL restore failed", metadata: ["dump": "\(source.name)", "status": "\(result.status)"])
-            throw EngineError.restoreFailed(restoreFailure(client: "psql", status: result.status, output: result.output))
+            let failure = restoreFailure(client: "psql", status: result.status, output: result.output)
+            try unavailableExtension(in: result.output, skipped: learnt.skippedExtensions, failure: failure)
+            throw EngineError.restoreFailed(failure)
         }
         try checkSentinel(sentinel, in: result.output, client: "psql")
-        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: fed?.1 ?? [], log: RestoreLog.messages(result.output))
+        var notes = fed?.1 ?? []
+        var withoutTables: String?
+        if learnt.isCluster {
+            if learnt.databases.isEmpty {
+                withoutTables = "globals only: \(learnt.roles.count) role\(learnt.roles.count == 1 ? "" : "s"), no databases"
+            } else {
+                let names = learnt.databases.map { $0.dumpName == $0.sandboxName ? $0.dumpName : "\($0.dumpName) (as \($0.sandboxName))" }
+                notes.append("pg_dumpall: \(learnt.databases.count) database(s) restored, each into a sandbox database of its own: \(names.joined(separator: ", ")); tables are named database.schema.table")
+            }
+        }
+        return RestoreOutcome(rewrites: fed?.0 ?? [], notes: notes, log: RestoreLog.messages(result.output), withoutTables: withoutTables)
+    }
+
+    /// A restore that failed for want of an extension is the verifier's shortfall (`error`), not the backup's.
+    private nonisolated func unavailableExtension(in output: String, skipped: [String], failure: String) throws {
+        let major = String(binaries.version.prefix { $0 != "." })
+        if let missing = PostgresExtensions.missing(in: output) {
+            throw EngineError.unavailable(
+                "the dump needs the PostgreSQL extension \(missing), which is not installed here: install \(PostgresExtensions.package(for: missing, major: major))")
+        }
+        if !skipped.isEmpty {
+            throw EngineError.unavailable(
+                "the restore failed after skipping the superuser-only extension(s) \(skipped.joined(separator: ", ")) (the sandbox restores as a non-superuser, so the dump's objects that need them cannot be created): \(failure)")
+        }
     }
 
     private nonisolated func restoreCustom(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
-        let spec = clientSpec(binaries.path("pg_restore"), ["--no-owner", "--no-acl", "--exit-on-error", "-d", database])
+        let plan = try await PostgresArchiveList.plan(
+            source, sandbox: self, extensions: await extensions, deadline: deadline)
+        let listFile = directory.url.appendingPathComponent("restore.list")
+        try Data(plan.list.utf8).write(to: listFile)
+        try SandboxFiles.chown(listFile.path, to: directory.user)
+        let spec = clientSpec(binaries.path("pg_restore"), ["-L", listFile.path, "--no-owner", "--no-acl", "--exit-on-error", "-d", database])
         let (result, _) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
         }
@@ -117,45 +166,85 @@ actor PostgresSandbox: DatabaseSandbox {
                 throw EngineError.unavailable(
                     "the archive was made by a newer pg_dump than PostgreSQL \(binaries.version) can read: \(errorLine(result.output))")
             }
-            throw EngineError.restoreFailed("pg_restore \(result.status): \(errorLine(result.output))")
+            let failure = "pg_restore \(result.status): \(errorLine(result.output))"
+            try unavailableExtension(in: result.output, skipped: plan.skippedExtensions, failure: failure)
+            throw EngineError.restoreFailed(failure)
         }
-        return RestoreOutcome(notes: ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"], log: RestoreLog.messages(result.output))
+        var notes = ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"]
+        if !plan.skippedExtensions.isEmpty {
+            notes.append("skipped superuser-only extension(s) \(plan.skippedExtensions.joined(separator: ", ")): the restoring role is not a superuser")
+        }
+        return RestoreOutcome(rewrites: plan.rewrites, notes: notes, log: RestoreLog.messages(result.output))
+    }
+
+    /// Runs a client program over the sandbox socket as the restoring role with `input` on its stdin (the
+    /// archive list pass).
+    nonisolated func runClient<Fed: Sendable>(
+        _ program: String, _ arguments: [String], deadline: ContinuousClock.Instant,
+        input: @escaping @Sendable (StandardInputWriter) async throws -> Fed
+    ) async throws -> (result: ProcessResult, fed: Fed?) {
+        try await ProcessRunner.run(clientSpec(binaries.path(program), arguments), deadline: deadline, input: input)
+    }
+
+    /// The databases to inspect, with the name the report gives each ("" for a single-database dump's tables,
+    /// which keep their plain `table` / `schema.table` names; a cluster dump's are `database.schema.table`).
+    private var inspectedDatabases: [(label: String, sandboxName: String)] {
+        guard !clusterDatabases.isEmpty else { return [("", database)] }
+        return [(database, database)] + clusterDatabases.map { ($0.dumpName, $0.sandboxName) }
     }
 
     func tables() async throws -> [String] {
-        let rows = try await psql(asSuperuser: false, database: database, [
-            "-c", "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
-        ])
         tableMap = [:]
-        for row in rows where row.count == 2 {
-            tableMap[row[0] == "public" ? row[1] : "\(row[0]).\(row[1])"] = (row[0], row[1])
-        }
-        let names = tableMap.keys.sorted()
-        // One client run counts every table (each run costs a process start); if any table is unreadable the
-        // query fails as a whole and countRows asks table by table, which names the culprit.
         countCache = [:]
-        if !names.isEmpty, names.count <= 500 {
-            let sql = names.enumerated().map { index, key in
-                "SELECT \(index), count(*) FROM \(Self.quote(tableMap[key]!.0)).\(Self.quote(tableMap[key]!.1))"
-            }.joined(separator: " UNION ALL ")
-            for row in (try? await psql(asSuperuser: false, database: database, ["-c", sql])) ?? [] where row.count == 2 {
-                if let index = Int(row[0]), names.indices.contains(index), let count = Int(row[1]) { countCache[names[index]] = count }
+        for (label, sandboxName) in inspectedDatabases {
+            let rows = try await psql(asSuperuser: false, database: sandboxName, [
+                "-c", "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+            ])
+            var keys: [String] = []
+            for row in rows where row.count == 2 {
+                let key = label.isEmpty ? (row[0] == "public" ? row[1] : "\(row[0]).\(row[1])") : "\(label).\(row[0]).\(row[1])"
+                tableMap[key] = (sandboxName, row[0], row[1])
+                keys.append(key)
+            }
+            // One client run per database counts every table (each run costs a process start); if any table is
+            // unreadable the query fails as a whole and countRows asks table by table, which names the culprit.
+            if !keys.isEmpty, keys.count <= 500 {
+                let sql = keys.enumerated().map { index, key in
+                    "SELECT \(index), count(*) FROM \(Self.quote(tableMap[key]!.schema)).\(Self.quote(tableMap[key]!.table))"
+                }.joined(separator: " UNION ALL ")
+                for row in (try? await psql(asSuperuser: false, database: sandboxName, ["-c", sql])) ?? [] where row.count == 2 {
+                    if let index = Int(row[0]), keys.indices.contains(index), let count = Int(row[1]) { countCache[keys[index]] = count }
+                }
             }
         }
-        return names
+        return tableMap.keys.sorted()
+    }
+
+    /// Where policy checks run: the sandbox database, or for a cluster dump the dump's database named like the
+    /// policy's `database`, else the one holding the most tables (template1 and postgres only if no other has any).
+    private var checkDatabase: String {
+        guard !clusterDatabases.isEmpty else { return database }
+        if let named = clusterDatabases.first(where: { $0.dumpName == database }) { return named.sandboxName }
+        let tableCounts = Dictionary(grouping: tableMap.values, by: \.database).mapValues(\.count)
+        let user = clusterDatabases.filter { !["template1", "postgres"].contains($0.dumpName) && tableCounts[$0.sandboxName] != nil }
+        let candidates = user.isEmpty ? clusterDatabases : user
+        // max(by:) keeps the first of equals: the first in dump order wins a tie.
+        let best = candidates.max { (tableCounts[$0.sandboxName] ?? 0) < (tableCounts[$1.sandboxName] ?? 0) }
+        return best.flatMap { tableCounts[$0.sandboxName] != nil ? $0.sandboxName : nil } ?? database
     }
 
     func countRows(of table: String) async throws -> Int {
         if tableMap[table] == nil { _ = try await tables() }
         if let cached = countCache[table] { return cached }
-        let (schema, name) = tableMap[table] ?? ("public", table)
-        let rows = try await psql(asSuperuser: false, database: database, ["-c", "SELECT count(*) FROM \(Self.quote(schema)).\(Self.quote(name))"], dumpIsAtFault: true)
+        let (inDatabase, schema, name) = tableMap[table] ?? (database, "public", table)
+        let rows = try await psql(asSuperuser: false, database: inDatabase, ["-c", "SELECT count(*) FROM \(Self.quote(schema)).\(Self.quote(name))"], dumpIsAtFault: true)
         guard let text = rows.first?.first, let count = Int(text) else { throw EngineError.restoreFailed("cannot count rows of \(table)") }
         return count
     }
 
     func scalar(_ sql: String) async throws -> String? {
-        let rows = try await psql(asSuperuser: false, database: database, ["-c", sql], dumpIsAtFault: true)
+        if !clusterDatabases.isEmpty, tableMap.isEmpty { _ = try await tables() }
+        let rows = try await psql(asSuperuser: false, database: checkDatabase, ["-c", sql], dumpIsAtFault: true)
         guard let value = rows.first?.first, value != Self.nullMarker else { return nil }
         return value
     }

@@ -49,7 +49,13 @@ enum PostgresTemplate {
                 executable: binaries.path("psql"),
                 arguments: [
                     "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory.path, "-U", "postgres", "-d", "template1",
-                    "-c", "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB",
+                    // CREATEDB: a pg_dumpall's databases are each restored into a database of their own. Never
+                    // CREATEROLE: in PostgreSQL 15 it can grant itself pg_execute_server_program; roles are created
+                    // stripped by a function of the superuser's instead (in template1, so every database has it).
+                    "-c", "CREATE ROLE \(role) LOGIN NOSUPERUSER NOCREATEROLE CREATEDB NOREPLICATION NOBYPASSRLS",
+                    "-c", PostgresRoleStatements.setupSQL,
+                    "-c", "GRANT USAGE ON SCHEMA backupfeed_sandbox TO \(role)",
+                    "-c", "GRANT EXECUTE ON FUNCTION backupfeed_sandbox.create_role(text) TO \(role)",
                     "-c", "CREATE DATABASE \(targetDatabase) OWNER \(role)",
                     "-c", "DROP DATABASE postgres",
                     "-c", "ALTER DATABASE template0 IS_TEMPLATE false",

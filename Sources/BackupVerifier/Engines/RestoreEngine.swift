@@ -18,11 +18,15 @@ public struct RestoreOutcome: Sendable {
     public var notes: [String]
     /// The end of the restore client's output, capped.
     public var log: String
+    /// Set when the dump rightly holds no table (`pg_dumpall --globals-only`): what it held instead, which the
+    /// report then says in place of a failed "no tables" check.
+    public var withoutTables: String?
 
-    public init(rewrites: [DumpRewrite] = [], notes: [String] = [], log: String = "") {
+    public init(rewrites: [DumpRewrite] = [], notes: [String] = [], log: String = "", withoutTables: String? = nil) {
         self.rewrites = rewrites
         self.notes = notes
         self.log = log
+        self.withoutTables = withoutTables
     }
 }
 

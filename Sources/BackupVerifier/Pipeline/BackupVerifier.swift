@@ -81,11 +81,7 @@ public struct BackupVerifier: Sendable {
             return nil
         }
         run.format = format
-        // The one place the run learns what wrote the dump and from which server (its header says so).
-        if let origin = DumpOrigin.read(head: integrity.scan.head, format: format) {
-            run.dumpTool = origin.tool
-            run.sourceServer = origin.sourceServer
-        }
+        recordOrigin(&run, format: format, head: integrity.scan.head)
         run.record("detect", .passed, "\(name): \(format.rawValue) (\(integrity.scan.evidence))", since: start)
         run.time("detect", since: start)
 
@@ -98,6 +94,25 @@ public struct BackupVerifier: Sendable {
             return ZipEntrySource(archive: file, entry: entry, format: format, limits: configuration.limits)
         }
         return FileDumpSource(file: file, format: format)
+    }
+
+    /// The tool, its version and the source server, as the dump's own header names them (the report's
+    /// `dumpTool` and `sourceServer`): the one place the run learns them.
+    /// The one place the run learns what wrote the dump and from which server (its header says so).
+    private func recordOrigin(_ run: inout RunRecorder, format: DumpFormat, head: [UInt8]) {
+        if let origin = DumpOrigin.read(head: head, format: format) {
+            run.dumpTool = origin.tool
+            run.sourceServer = origin.sourceServer
+            return
+        }
+        switch format {
+        case .pgPlain, .pgCustom:
+            guard let origin = PostgresDumpOrigin.read(head: head) else { return }
+            run.dumpTool = origin.dumpTool
+            run.sourceServer = origin.sourceServer
+        default:
+            break
+        }
     }
 
     private func finish(_ run: inout RunRecorder, policy: VerificationPolicy) -> VerificationReport {

@@ -15,6 +15,8 @@ struct RunRecorder {
     var tables: [TableCount] = []
     var mappings: [DumpRewrite] = []
     var log = ""
+    /// What a passed run restored, when it is not tables ("globals only: 3 roles, no databases").
+    var headline: String?
 
     init() { started = clock.now }
 
@@ -51,7 +53,7 @@ struct RunRecorder {
         } else {
             let rows = tables.reduce(0) { $0 + $1.rows }
             let policyChecks = checks.filter { $0.name.hasPrefix("check: ") }.count
-            var text = "restored \(tables.count) tables (\(rows) rows)"
+            var text = headline ?? "restored \(tables.count) tables (\(rows) rows)"
             if let engine { text += " with \(engine.name) \(engine.version)" }
             if policyChecks > 0 { text += "; \(policyChecks) policy check\(policyChecks == 1 ? "" : "s") passed" }
             let warnings = checks.filter { $0.status == .warning }

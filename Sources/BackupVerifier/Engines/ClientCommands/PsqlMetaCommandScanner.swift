@@ -1,3 +1,5 @@
+import Foundation
+
 /// psql's view of a plain pg_dump: where it would see a backslash meta-command. psql runs meta-commands itself
 /// (`\!` runs a shell, and even in `\restrict` mode it expands backticks in `\unrestrict`'s argument), so a
 /// backslash outside string literals, quoted identifiers, dollar quotes, comments and COPY data refuses the
@@ -47,7 +49,10 @@ struct PsqlMetaCommandScanner: ClientCommandScanner {
     private var mentionsStandardStrings = false
     private static let standardStringsName = Array("standard_conforming_strings".utf8)
 
-    static let droppedCommands: Set<String> = ["restrict", "unrestrict", "connect", "c"]
+    static let droppedCommands: Set<String> = ["restrict", "unrestrict", "connect", "c", "encoding"]
+    /// The allowed lines whose arguments are read (the rewriter follows them): kept whole until the line ends.
+    private static let checkedCommands: Set<String> = ["connect", "c", "encoding"]
+    private var checkedLine: [UInt8]?
 
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> String? {
         for byte in bytes {
@@ -58,6 +63,25 @@ struct PsqlMetaCommandScanner: ClientCommandScanner {
 
     mutating func finish() -> String? {
         if let command { return refuse(command.word) }
+        if checkedLine != nil { return checkLine() }
+        return nil
+    }
+
+    /// `\connect` must name only a database (pg_dumpall's form), `\encoding` only an encoding.
+    private mutating func checkLine() -> String? {
+        guard let bytes = checkedLine else { return nil }
+        checkedLine = nil
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("\\encoding") {
+            let argument = text.dropFirst("\\encoding".count).trimmingCharacters(in: .whitespaces)
+            guard argument.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                return "line \(line): `\\encoding` with an argument other than an encoding name is refused"
+            }
+            return nil
+        }
+        if case .refused(let why) = PsqlConnectLine.parse(text) {
+            return "line \(line): `\(text.prefix(80))` is refused: \(why); a restore connects only to its own sandbox databases"
+        }
         return nil
     }
 
@@ -75,7 +99,11 @@ struct PsqlMetaCommandScanner: ClientCommandScanner {
             if droppedLineLength > DumpRewriter<PostgresDumpRules>.maxLineLength {
                 return "line \(line): an over-long psql meta-command line is refused"
             }
-            if byte == ScannerBytes.newline { skippingDroppedLine = false }
+            if checkedLine != nil, byte != ScannerBytes.newline { checkedLine?.append(byte) }
+            if byte == ScannerBytes.newline {
+                skippingDroppedLine = false
+                if let refusal = checkLine() { return refusal }
+            }
             return nil
         }
         if var pending = command {
@@ -89,6 +117,7 @@ struct PsqlMetaCommandScanner: ClientCommandScanner {
             guard pending.allowedIfWhole, byte == 0x20, Self.droppedCommands.contains(name) else { return refuse(pending.word) }
             skippingDroppedLine = true
             droppedLineLength = column
+            if Self.checkedCommands.contains(name) { checkedLine = [ScannerBytes.backslash] + pending.word + [byte] }
             return nil
         }
         switch state {
