@@ -117,6 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
         configuration.sandbox.allowUnconfined = unsafeNoSandbox
+        configuration.sqliteHelper = SQLiteHelperExecutable.currentExecutable()
         guard let sandboxBytes = ByteSize.parse(maxSandboxSize), sandboxBytes >= 1 << 20 else {
             throw ValidationError("--max-sandbox-size must be a size of at least 1MiB, like 64GiB")
         }
