@@ -25,13 +25,14 @@ public struct VerifierConfiguration: Sendable {
     /// `backupfeed` executable), MariaDB and PostgreSQL started on demand from template data directories kept
     /// under `workRoot/templates` (made once, copied per run).
     public static func standard(
-        workRoot: URL, sandbox: SandboxSettings = SandboxSettings(), sqliteHelper: URL? = SQLiteHelperExecutable.locate(), logger: Logger
+        workRoot: URL, sandbox: SandboxSettings = SandboxSettings(), sqliteHelper: URL? = SQLiteHelperExecutable.locate(),
+        sqliteLimits: SQLiteLimits = SQLiteLimits(), logger: Logger
     ) -> VerifierConfiguration {
         let templates = workRoot.appendingPathComponent("templates", isDirectory: true)
         return VerifierConfiguration(
             workRoot: workRoot,
             engines: [
-                .sqlite: SQLiteEngine(helper: sqliteHelper, sandbox: sandbox),
+                .sqlite: SQLiteEngine(helper: sqliteHelper, sandbox: sandbox, limits: sqliteLimits),
                 .mariadb: MariaDBEngine(templateRoot: templates, sandbox: sandbox),
                 .postgres: PostgresEngine(templateRoot: templates, sandbox: sandbox),
             ],

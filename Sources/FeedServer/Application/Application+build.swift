@@ -34,7 +34,8 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     if configuration.runVerifications {
         let verifier = BackupVerifier(
             configuration: .standard(
-                workRoot: configuration.sandboxDirectory, sandbox: configuration.sandbox, sqliteHelper: configuration.sqliteHelper, logger: logger),
+                workRoot: configuration.sandboxDirectory, sandbox: configuration.sandbox, sqliteHelper: configuration.sqliteHelper,
+                sqliteLimits: configuration.sqliteLimits, logger: logger),
             logger: logger)
         services.append(
             VerificationService(
