@@ -35,7 +35,7 @@ final class SQLiteConnection {
         guardBox = Guard(deadline: deadline)
         guardBox.handle = db
         unmanaged = Unmanaged.passRetained(guardBox)
-        if fastWrites { sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", nil, nil, nil) }
+        if fastWrites { _ = sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", nil, nil, nil) }
         try harden()
     }
 

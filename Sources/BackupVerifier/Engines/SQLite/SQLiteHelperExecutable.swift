@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Finds the `backupfeed` executable whose hidden `sqlite-child` subcommand runs SQLite restores, and what of
 /// the file system it needs to start inside the sandbox.
@@ -22,21 +23,28 @@ public enum SQLiteHelperExecutable {
         return URL(fileURLWithPath: path)
     }
 
+    private static let libraryDirectories = Mutex<[String: [String]]>([:])
+
     /// Paths the helper needs read-only inside the sandbox besides the system directories: itself, and the
-    /// directories of shared libraries loaded from elsewhere (a Swift toolchain's runtime in a development
-    /// build; none for the release image, whose binary carries the Swift runtime).
-    static func readOnlyPaths(for helper: URL) -> [String] {
-        var paths = [helper.path]
+    /// directories of the shared libraries it links from elsewhere (a Swift toolchain's runtime in a
+    /// development build; none for the release image, whose binary carries the Swift runtime), as `ldd` lists
+    /// them. Asked once per helper.
+    static func readOnlyPaths(for helper: URL) async -> [String] {
+        if let known = libraryDirectories.withLock({ $0[helper.path] }) { return [helper.path] + known }
         let system = ["/usr/", "/lib/", "/lib64/", "/lib32/", "/bin/", "/sbin/"]
-        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
-        var seen = Set<String>()
-        for line in maps.split(separator: "\n") {
-            guard let slash = line.firstIndex(of: "/") else { continue }
-            let file = String(line[slash...])
-            guard file.contains(".so"), !system.contains(where: { file.hasPrefix($0) }) else { continue }
-            let directory = (file as NSString).deletingLastPathComponent
-            if seen.insert(directory).inserted { paths.append(directory) }
+        var directories: [String] = []
+        if let result = try? await ProcessRunner.run(
+            ProcessSpec(executable: "/usr/bin/ldd", arguments: [helper.path]), deadline: .now + .seconds(20), outputLimit: 1 << 20) {
+            for line in result.output.split(separator: "\n") {
+                // "\tlibswiftCore.so => /opt/swift/usr/lib/swift/linux/libswiftCore.so (0x…)"
+                guard let arrow = line.range(of: "=> /") else { continue }
+                let file = String(line[line.index(before: arrow.upperBound)...].prefix { $0 != " " })
+                guard !system.contains(where: { file.hasPrefix($0) }) else { continue }
+                let directory = (file as NSString).deletingLastPathComponent
+                if !directories.contains(directory) { directories.append(directory) }
+            }
         }
-        return paths
+        libraryDirectories.withLock { $0[helper.path] = directories }
+        return [helper.path] + directories
     }
 }

@@ -72,7 +72,8 @@ final class SQLiteSandbox: DatabaseSandbox {
                 }
             }
             if let walName {
-                let frames = SQLiteSidecarFiles.frameCount(head: head, size: size).map { "\($0) frames" } ?? "not a valid log: ignored by SQLite"
+                let frames = SQLiteSidecarFiles.frameCount(head: head, size: size).map { "\($0) frame\($0 == 1 ? "" : "s")" }
+                    ?? "not a valid log: ignored by SQLite"
                 log.append("write-ahead log \(walName) replayed (\(frames))")
             } else {
                 try? FileManager.default.removeItem(atPath: walPath)
@@ -135,7 +136,7 @@ final class SQLiteSandbox: DatabaseSandbox {
         let childMilliseconds = Int((remaining - margin) / .milliseconds(1))
         var confinement = directory.confinement
         confinement.limits.addressSpaceBytes = limits.addressSpaceBytes
-        confinement.readOnly += SQLiteHelperExecutable.readOnlyPaths(for: helper)
+        confinement.readOnly += await SQLiteHelperExecutable.readOnlyPaths(for: helper)
         let spec = ProcessSpec(
             executable: helper.path,
             arguments: [
@@ -155,7 +156,7 @@ final class SQLiteSandbox: DatabaseSandbox {
         case .outOfMemory:
             throw EngineError.internalFailure(
                 "the SQLite restore ran out of its memory limit (\(ByteCount.text(limits.heapBytes)) for SQLite)"
-                    + (result.message.map { " at \($0)" } ?? ""))
+                    + (result.message.map { " during \($0)" } ?? ""))
         case .error: throw EngineError.internalFailure(result.message ?? "the SQLite restore failed on our side")
         }
     }
