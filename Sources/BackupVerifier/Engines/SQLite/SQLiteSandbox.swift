@@ -132,15 +132,16 @@ final class SQLiteSandbox: DatabaseSandbox {
         guard remaining > .zero else { throw EngineError.timedOut("the deadline passed before the SQLite restore started") }
         // The child stops itself a little before the run's deadline, so that its own words ("statement at line
         // 12") reach the report rather than only "killed at the deadline".
+        // The deadline goes as wall-clock time, so the child's own start-up (slow on a loaded machine) counts.
         let margin = min(Duration.seconds(1), remaining / 10)
-        let childMilliseconds = Int((remaining - margin) / .milliseconds(1))
+        let deadlineMilliseconds = Int(Date().timeIntervalSince1970 * 1000) + Int((remaining - margin) / .milliseconds(1))
         var confinement = directory.confinement
         confinement.limits.addressSpaceBytes = limits.addressSpaceBytes
         confinement.readOnly += await SQLiteHelperExecutable.readOnlyPaths(for: helper)
         let spec = ProcessSpec(
             executable: helper.path,
             arguments: [
-                "sqlite-child", "--mode", mode.rawValue, "--database", databasePath, "--timeout-ms", "\(childMilliseconds)",
+                "sqlite-child", "--mode", mode.rawValue, "--database", databasePath, "--deadline-ms", "\(deadlineMilliseconds)",
                 "--max-statement-bytes", "\(limits.maxStatementBytes)", "--address-space-bytes", "\(limits.addressSpaceBytes)",
             ],
             // No crash backtracer (it would spend the deadline symbolicating); SQLite's temp files go where the
