@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        // sqlite3_db_config is variadic: a C shim calls it for the SQLite restore child's hardening.
+        .systemLibrary(name: "CSQLiteConfig", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "PackageFeed",
             dependencies: [
@@ -44,6 +46,7 @@ let package = Package(
             name: "BackupVerifier",
             dependencies: [
                 "CZip",
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,9 @@ struct BackupFeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backupfeed",
         abstract: "A versioned feed for database backups that proves every version restores.",
-        subcommands: [ServeCommand.self, KeysCommand.self, VerifyCommand.self, PushCommand.self, PullCommand.self, ReceiptCommand.self]
+        subcommands: [
+            ServeCommand.self, KeysCommand.self, VerifyCommand.self, PushCommand.self, PullCommand.self, ReceiptCommand.self,
+            SQLiteChildCommand.self,
+        ]
     )
 }

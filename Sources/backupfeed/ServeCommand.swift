@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM or SIGINT, seconds that uploads in flight may take to finish before they are cut off (BACKUPFEED_SHUTDOWN_GRACE).")
     var shutdownGrace = EnvironmentDefaults.int("BACKUPFEED_SHUTDOWN_GRACE", 30)
 
-    @Flag(help: "Restore with MariaDB and PostgreSQL even where no OS sandbox (bubblewrap) can be made. Dangerous: a crafted backup could then run code on this machine (BACKUPFEED_UNSAFE_NO_SANDBOX=true).")
+    @Flag(help: "Restore with MariaDB, PostgreSQL and SQLite even where no OS sandbox (bubblewrap) can be made. Dangerous: a crafted backup could then run code on this machine (BACKUPFEED_UNSAFE_NO_SANDBOX=true).")
     var unsafeNoSandbox = EnvironmentDefaults.bool("BACKUPFEED_UNSAFE_NO_SANDBOX")
 
     @Option(help: "Disk one verification's sandbox may use before it ends with error; a policy's maxSandboxBytes overrides it (BACKUPFEED_MAX_SANDBOX_SIZE).")
@@ -53,6 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address space of each database server and restore client (BACKUPFEED_SANDBOX_MEMORY).")
     var sandboxMemory = EnvironmentDefaults.string("BACKUPFEED_SANDBOX_MEMORY", "8GiB")
+
+    @Option(help: "Address space of the SQLite restore child; SQLite's heap gets half of it (BACKUPFEED_SQLITE_MEMORY).")
+    var sqliteMemory = EnvironmentDefaults.string("BACKUPFEED_SQLITE_MEMORY", "4GiB")
+
+    @Option(help: "The largest single statement of a SQLite dump; a larger one fails the run (BACKUPFEED_SQLITE_MAX_STATEMENT).")
+    var sqliteMaxStatement = EnvironmentDefaults.string("BACKUPFEED_SQLITE_MAX_STATEMENT", "64MiB")
 
     @Option(help: "The name of the Octopus space that octo, the octopus CLI and the GitHub Action look up with --space (BACKUPFEED_SPACE_NAME).")
     var spaceName = EnvironmentDefaults.string("BACKUPFEED_SPACE_NAME", "Default")
@@ -128,6 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         configuration.shutdownGrace = .seconds(shutdownGrace)
         configuration.sandbox.allowUnconfined = unsafeNoSandbox
+        configuration.sqliteHelper = SQLiteHelperExecutable.currentExecutable()
         guard let sandboxBytes = ByteSize.parse(maxSandboxSize), sandboxBytes >= 1 << 20 else {
             throw ValidationError("--max-sandbox-size must be a size of at least 1MiB, like 64GiB")
         }
@@ -136,6 +143,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.sandbox.limits.sandboxBytes = UInt64(sandboxBytes)
         configuration.sandbox.limits.addressSpaceBytes = UInt64(memoryBytes)
+        guard let sqliteBytes = ByteSize.parse(sqliteMemory), sqliteBytes >= 256 << 20 else {
+            throw ValidationError("--sqlite-memory must be a size of at least 256MiB, like 4GiB")
+        }
+        guard let statementBytes = ByteSize.parse(sqliteMaxStatement), statementBytes >= 1 << 20, statementBytes <= 1 << 30 else {
+            throw ValidationError("--sqlite-max-statement must be a size between 1MiB and 1GiB, like 64MiB")
+        }
+        configuration.sqliteLimits = SQLiteLimits(maxStatementBytes: Int(statementBytes), addressSpaceBytes: UInt64(sqliteBytes))
 
         let trimmedSpaceName = spaceName.trimmingCharacters(in: .whitespaces)
         // Octopus limits space names to 50 characters (go-octopusdeploy validates Space.Name with max=50).

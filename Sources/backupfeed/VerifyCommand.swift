@@ -34,7 +34,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The version of the previous report, for the comparison's wording.")
     var previousVersion = "the previous version"
 
-    @Flag(help: "Restore with MariaDB and PostgreSQL even where no OS sandbox (bubblewrap) can be made. Dangerous with a backup you did not make.")
+    @Flag(help: "Restore with MariaDB, PostgreSQL and SQLite even where no OS sandbox (bubblewrap) can be made. Dangerous with a backup you did not make.")
     var unsafeNoSandbox = false
 
     @Flag(help: "Log progress to stderr.")
@@ -55,7 +55,10 @@ struct VerifyCommand: AsyncParsableCommand {
         let root = workDir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-verify", isDirectory: true)
         await SandboxJanitor(root: root, logger: logger).sweep()
-        let verifier = BackupVerifier(configuration: .standard(workRoot: root, sandbox: SandboxSettings(allowUnconfined: unsafeNoSandbox), logger: logger), logger: logger)
+        let configuration = VerifierConfiguration.standard(
+            workRoot: root, sandbox: SandboxSettings(allowUnconfined: unsafeNoSandbox),
+            sqliteHelper: SQLiteHelperExecutable.currentExecutable(), logger: logger)
+        let verifier = BackupVerifier(configuration: configuration, logger: logger)
         let report = await verifier.verify(
             file: URL(fileURLWithPath: file), expectedSHA256: sha256, policy: chosen, previous: previousRun)
         if json {

@@ -61,11 +61,11 @@ struct TempDir {
 
 extension BackupVerifier {
     /// A verifier with only the SQLite engine, its sandboxes under `root`.
-    static func sqliteOnly(root: URL, limits: ArchiveLimits = ArchiveLimits()) -> BackupVerifier {
+    static func sqliteOnly(root: URL, limits: ArchiveLimits = ArchiveLimits(), sqlite: SQLiteLimits = SQLiteLimits()) -> BackupVerifier {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return BackupVerifier(
-            configuration: VerifierConfiguration(workRoot: root, limits: limits, engines: [.sqlite: SQLiteEngine()]), logger: logger)
+            configuration: VerifierConfiguration(workRoot: root, limits: limits, engines: [.sqlite: SQLiteEngine(limits: sqlite)]), logger: logger)
     }
 }
 

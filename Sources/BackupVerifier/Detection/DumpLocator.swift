@@ -11,7 +11,7 @@ enum DumpLocator {
             if let entry = files.first(where: { $0.name == wanted }) { return .found(entry) }
             return .failed("the policy names dump entry \(wanted), but the archive holds \(list(files))")
         }
-        let candidates = files.filter { !isClutter($0.name) }
+        let candidates = SQLiteSidecarFiles.withoutCompanions(files.filter { !isClutter($0.name) })
         if candidates.count == 1 { return .found(candidates[0]) }
         if candidates.isEmpty {
             return .failed(files.isEmpty ? "the archive is empty" : "no dump-like entry in the archive (it holds \(list(files)))")

@@ -9,6 +9,7 @@ public enum FormatDetector {
     public static func detect(head: [UInt8]) -> (format: DumpFormat?, evidence: String) {
         if head.starts(with: Array("PGDMP".utf8)) { return (.pgCustom, "PGDMP magic (pg_dump custom format)") }
         if head.starts(with: Array("SQLite format 3".utf8) + [0]) { return (.sqliteFile, "SQLite database file header") }
+        if let sidecar = SQLiteSidecarFiles.describe(head: head) { return (nil, sidecar) }
         if head.starts(with: [0x1F, 0x8B]) { return (nil, "gzip-compressed file: push the dump zipped or uncompressed") }
         if let notABackup = NotABackup.identify(head: head) { return (nil, notABackup) }
         var bytes = head[...]

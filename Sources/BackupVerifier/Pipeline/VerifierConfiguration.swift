@@ -21,14 +21,18 @@ public struct VerifierConfiguration: Sendable {
         self.sandboxLimits = sandboxLimits
     }
 
-    /// The engines of a normal installation: SQLite in-process, MariaDB and PostgreSQL started on demand from
-    /// template data directories kept under `workRoot/templates` (made once, copied per run).
-    public static func standard(workRoot: URL, sandbox: SandboxSettings = SandboxSettings(), logger: Logger) -> VerifierConfiguration {
+    /// The engines of a normal installation: SQLite in a sandboxed child process of `sqliteHelper` (the
+    /// `backupfeed` executable), MariaDB and PostgreSQL started on demand from template data directories kept
+    /// under `workRoot/templates` (made once, copied per run).
+    public static func standard(
+        workRoot: URL, sandbox: SandboxSettings = SandboxSettings(), sqliteHelper: URL? = SQLiteHelperExecutable.locate(),
+        sqliteLimits: SQLiteLimits = SQLiteLimits(), logger: Logger
+    ) -> VerifierConfiguration {
         let templates = workRoot.appendingPathComponent("templates", isDirectory: true)
         return VerifierConfiguration(
             workRoot: workRoot,
             engines: [
-                .sqlite: SQLiteEngine(),
+                .sqlite: SQLiteEngine(helper: sqliteHelper, sandbox: sandbox, limits: sqliteLimits),
                 .mariadb: MariaDBEngine(templateRoot: templates, sandbox: sandbox),
                 .postgres: PostgresEngine(templateRoot: templates, sandbox: sandbox),
             ],
@@ -50,7 +54,7 @@ public struct VerifierConfiguration: Sendable {
         switch engine {
         case .mariadb: "mariadb-server (and mariadb-client)"
         case .postgres: "postgresql"
-        case .sqlite, .auto: "nothing (SQLite is built in)"
+        case .sqlite, .auto: "nothing (SQLite restores run in a child process of backupfeed)"
         }
     }
 }

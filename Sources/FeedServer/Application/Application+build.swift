@@ -12,7 +12,7 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     logger.logLevel = configuration.logLevel
     if configuration.sandbox.allowUnconfined {
         logger.critical(
-            "--unsafe-no-sandbox: where no OS sandbox can be made, MariaDB and PostgreSQL restore pushed dumps WITHOUT one; a crafted backup may then reach this machine")
+            "--unsafe-no-sandbox: where no OS sandbox can be made, MariaDB, PostgreSQL and SQLite restore pushed dumps WITHOUT one; a crafted backup may then reach this machine")
     }
     let feed = try PackageFeed(dataDirectory: configuration.dataDirectory, logger: logger)
     try await feed.recover()
@@ -33,7 +33,10 @@ public func buildApplication(_ configuration: FeedServerConfiguration, logger: L
     var services: [any Service] = []
     if configuration.runVerifications {
         let verifier = BackupVerifier(
-            configuration: .standard(workRoot: configuration.sandboxDirectory, sandbox: configuration.sandbox, logger: logger), logger: logger)
+            configuration: .standard(
+                workRoot: configuration.sandboxDirectory, sandbox: configuration.sandbox, sqliteHelper: configuration.sqliteHelper,
+                sqliteLimits: configuration.sqliteLimits, logger: logger),
+            logger: logger)
         services.append(
             VerificationService(
                 feed: feed, verifier: verifier, janitor: SandboxJanitor(root: configuration.sandboxDirectory, logger: logger),

@@ -42,6 +42,11 @@ public struct FeedServerConfiguration: Sendable {
     /// The OS sandbox around database servers and restore clients (`--unsafe-no-sandbox` allows running without
     /// one), and each run's resource limits.
     public var sandbox = SandboxSettings()
+    /// The `backupfeed` executable whose hidden `sqlite-child` subcommand restores SQLite backups in a child
+    /// process (the server passes its own; tests the one built beside them).
+    public var sqliteHelper: URL? = SQLiteHelperExecutable.locate()
+    /// The SQLite restore child's memory and the largest statement it accepts (`--sqlite-memory`, `--sqlite-max-statement`).
+    public var sqliteLimits = SQLiteLimits()
     /// Header-read and idle timeouts and the connection cap (`--header-timeout`, `--idle-timeout`, `--max-connections`).
     public var connectionLimits = ConnectionLimits()
     /// Wrong API keys allowed per client address before 429 (`--failed-key-burst`, `--failed-key-refill`).

@@ -59,7 +59,8 @@ public enum ProcessIsolation: Sendable, Equatable {
 
 /// What the operator chose about sandboxing, handed to every engine.
 public struct SandboxSettings: Sendable, Equatable {
-    /// `serve --unsafe-no-sandbox`: run MariaDB and PostgreSQL without an OS sandbox when none can be made.
+    /// `serve --unsafe-no-sandbox`: run MariaDB, PostgreSQL and the SQLite restore child without an OS sandbox
+    /// when none can be made.
     public var allowUnconfined: Bool
     public var limits: ResourceLimits
 
