@@ -29,6 +29,13 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        // Streaming decoders for compressed dumps (Archive/Decoders): one system library each.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        // libbz2-dev ships no pkg-config file: the header and library are in the default paths.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(
             name: "PackageFeed",
             dependencies: [
@@ -41,7 +48,7 @@ let package = Package(
         .target(
             name: "BackupVerifier",
             dependencies: [
-                "CZip",
+                "CZip", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
