@@ -39,6 +39,11 @@ struct DumpSelection {
             case .failed(let reason): return .failed(leaves.isEmpty && !walk.checked.isEmpty ? "the archive holds no files" : reason)
             }
         }
+        if let encryption = Encryption.detect(leaf.head) {
+            let location = leaf.route.isEmpty ? "the file" : leaf.name
+            return .unsupported(
+                "\(location) is \(encryption): the verifier holds no key to decrypt it; push the backup unencrypted to have it verified")
+        }
         if !leaf.route.isEmpty, looksLikeZip(leaf.head) {
             return .unsupported(
                 "\(leaf.name) is a zip archive inside \(leaf.route.reportLayers.joined(separator: " › ")): the verifier opens a zip only as the pushed file itself; push the inner zip")
