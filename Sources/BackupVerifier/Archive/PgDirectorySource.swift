@@ -55,15 +55,15 @@ public struct PgDirectorySource: DumpSource {
             if case .tarEntry? = group.members[0].route.last {
                 var byOrdinal: [Int: Member] = [:]
                 for member in group.members { if case .tarEntry(let ordinal, _)? = member.route.last { byOrdinal[ordinal] = member } }
-                var open: [FileSink] = []
+                var files: [FileSink] = []
                 let tar = TarSink(route: group.container, budget: budget) { entry in
                     guard let member = byOrdinal[entry.ordinal] else { return nil }
                     let sink = try FileSink(directory.appendingPathComponent(member.name))
-                    open.append(sink)
+                    files.append(sink)
                     return sink
                 }
                 try await LayerRouteReader.read(file: file, route: group.container, budget: budget, into: tar)
-                written += open.reduce(0) { $0 + $1.written }
+                written += files.reduce(0) { $0 + $1.written }
             } else {
                 for member in group.members {
                     let sink = try FileSink(directory.appendingPathComponent(member.name))

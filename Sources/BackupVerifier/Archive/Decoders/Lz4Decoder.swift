@@ -30,7 +30,9 @@ final class Lz4Decoder: StreamDecoder {
             var produced = output.count
             let hint = LZ4F_decompress(context, output.baseAddress, &produced, base.advanced(by: offset), &consumed, nil)
             if LZ4F_isError(hint) != 0 { throw .corrupt(String(cString: LZ4F_getErrorName(hint))) }
-            pending = hint
+            // A call that moved nothing (flushing after a full buffer) may already see the next frame's start:
+            // its hint says nothing about the frame that just ended.
+            if consumed > 0 || produced > 0 { pending = hint }
             offset += consumed
             try await forward(emit, output, produced)
             if offset == input.count && produced < output.count { return }

@@ -25,6 +25,7 @@ final class ZstdDecoder: StreamDecoder {
         var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         while true {
             var sink = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
+            let consumedBefore = source.pos
             let code = ZSTD_decompressStream(context, &sink, &source)
             if ZSTD_isError(code) != 0 {
                 let name = String(cString: ZSTD_getErrorName(code))
@@ -33,7 +34,8 @@ final class ZstdDecoder: StreamDecoder {
                 }
                 throw .corrupt(name)
             }
-            pending = code
+            // As for lz4: only a call that moved data speaks about the current frame.
+            if sink.pos > 0 || source.pos > consumedBefore { pending = code }
             try await forward(emit, output, sink.pos)
             if source.pos == source.size && sink.pos < sink.size { return }
         }

@@ -162,3 +162,12 @@ final class ClosureSink: ByteSink {
     func write(_ chunk: UnsafeRawBufferPointer) async throws { try await consume(chunk) }
     func finish() async throws {}
 }
+
+/// Writes `bytes` to `sink` through a temporary buffer (an array's own storage cannot be lent across `await`).
+func writeBytes(_ bytes: [UInt8], to sink: any ByteSink) async throws {
+    guard !bytes.isEmpty else { return }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+    defer { buffer.deallocate() }
+    buffer.copyBytes(from: bytes)
+    try await sink.write(UnsafeRawBufferPointer(buffer))
+}

@@ -102,7 +102,8 @@ private final class PeelingSink: ByteSink {
     }
 
     func finish() async throws {
-        let next = try await self.next ?? decide()
+        let next: any ByteSink
+        if let existing = self.next { next = existing } else { next = try await decide() }
         try await next.finish()
         if let decoding = next as? DecodingSink {
             walk.record(decoding.compression.rawValue) { $0.streams += 1; $0.bytes += decoding.bytesOut }
@@ -137,8 +138,8 @@ private final class PeelingSink: ByteSink {
         }
         self.next = next
         let held = head
-        try await held.withUnsafeBytes { try await next.write($0) }
         head = []
+        try await writeBytes(held, to: next)
         return next
     }
 

@@ -57,7 +57,8 @@ final class TarReader {
     /// Two zero blocks ended the archive (tar writes them; a stream cut at a member boundary lacks them).
     var sawEndMarker: Bool { if case .ended = state { true } else { false } }
 
-    let handler: any TarEntryHandler
+    /// Unowned: the handler (a `TarSink`) owns this reader.
+    unowned let handler: any TarEntryHandler
 
     init(handler: any TarEntryHandler) {
         self.handler = handler
@@ -127,55 +128,72 @@ final class TarReader {
         }
     }
 
+    /// What one header block asks for, decided synchronously (the block is only borrowed while parsing).
+    private enum HeaderAction {
+        case none
+        case record(TarHeader.Kind, size: Int64, padding: Int)
+        case member(TarEntry, size: Int64, padding: Int)
+    }
+
     private func header() async throws {
-        let done = try await block.withUnsafeBytes { raw -> Bool in
+        let action = try block.withUnsafeBytes { raw throws -> HeaderAction in
             if TarHeader.isZeroBlock(raw) {
                 zeroBlocks += 1
-                if zeroBlocks == 2 { state = .ended }
-                return true
+                return .none
             }
             zeroBlocks = 0
             guard TarHeader.checksumMatches(raw), let header = TarHeader(raw) else {
                 throw Failure.damagedHeader(after: lastName)
             }
-            let padding = Int((Int64(TarHeader.blockSize) - header.size % Int64(TarHeader.blockSize)) % Int64(TarHeader.blockSize))
             switch header.kind {
             case .longName, .paxLocal, .paxGlobal:
                 guard header.size <= Self.maxRecordSize else { throw Failure.oversizedRecord(name: lastName) }
-                record.removeAll(keepingCapacity: true)
-                state = header.size == 0 ? .header : .record(kind: header.kind, remaining: header.size, padding: padding)
-                return true
+                return .record(header.kind, size: header.size, padding: Self.padding(header.size))
             case .file, .directory, .other:
                 let name = Self.clean(nextName ?? header.name)
                 let size = nextSize ?? header.size
-                nextName = nil
-                nextSize = nil
                 let entry = TarEntry(
                     ordinal: memberCount, name: name, size: size, isDirectory: header.kind == .directory || name.hasSuffix("/"),
                     isFile: header.kind == .file && !name.hasSuffix("/"))
-                memberCount += 1
-                lastName = name
-                let contentPadding = Int((Int64(TarHeader.blockSize) - size % Int64(TarHeader.blockSize)) % Int64(TarHeader.blockSize))
-                if entry.isFile {
-                    fileCount += 1
-                    current = entry
-                    try await handler.begin(entry)
-                    if size == 0 {
-                        try await handler.end(entry)
-                        current = nil
-                        state = .header
-                    } else {
-                        state = .content(remaining: size, padding: contentPadding)
-                    }
-                } else {
-                    if entry.isDirectory { try await handler.begin(entry); try await handler.end(entry) }
-                    // Links and devices: nothing of theirs is read; a hard link's size is 0, anything else is skipped.
-                    state = size > 0 ? .skip(remaining: size + Int64(contentPadding)) : .header
-                }
-                return false
+                return .member(entry, size: size, padding: Self.padding(size))
             }
         }
-        _ = done
+        switch action {
+        case .none:
+            if zeroBlocks == 2 { state = .ended }
+        case .record(let kind, let size, let padding):
+            record.removeAll(keepingCapacity: true)
+            state = size == 0 ? .header : .record(kind: kind, remaining: size, padding: padding)
+        case .member(let entry, let size, let padding):
+            nextName = nil
+            nextSize = nil
+            memberCount += 1
+            lastName = entry.name
+            if entry.isFile {
+                fileCount += 1
+                current = entry
+                try await handler.begin(entry)
+                if size == 0 {
+                    try await handler.end(entry)
+                    current = nil
+                    state = .header
+                } else {
+                    state = .content(remaining: size, padding: padding)
+                }
+            } else {
+                if entry.isDirectory {
+                    try await handler.begin(entry)
+                    try await handler.end(entry)
+                }
+                // Links and devices: nothing of theirs is read; a hard link's size is 0, anything else is skipped.
+                state = size > 0 ? .skip(remaining: size + Int64(padding)) : .header
+            }
+        }
+    }
+
+    private static func padding(_ size: Int64) -> Int {
+        let block = Int64(TarHeader.blockSize)
+        return Int((block - size % block) % block)
     }
 
     /// A GNU long name is the next member's name; a pax record may set its `path` and `size`.
