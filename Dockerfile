@@ -1,6 +1,7 @@
 # Build stage: the Swift toolchain, the C libraries' headers, a release build with the Swift runtime linked in.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev libzip-dev pkg-config \
+       zlib1g-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Package.resolved pins dependency versions when present (it is not committed; the glob lets it be absent).
@@ -13,7 +14,8 @@ RUN swift build -c release --product backupfeed --static-swift-stdlib \
     && install -m 0755 "$(swift build -c release --show-bin-path)/backupfeed" /usr/local/bin/backupfeed
 
 # Runtime stage: the binary, the UI, and the database programs verification starts itself (never as services).
-# The binary carries the Swift runtime (--static-swift-stdlib); it needs only libstdc++/libgcc, SQLite and libzip.
+# The binary carries the Swift runtime (--static-swift-stdlib); it needs only libstdc++/libgcc, SQLite, libzip and
+# the decompressors (zlib, libzstd, liblzma, libbz2, liblz4: named although bookworm-slim already has them).
 # setpriv (util-linux) drops database programs to an unprivileged account when the server runs as root;
 # sqlite3 takes online backups of the catalog (docs/operations.md).
 # The data directory exists in the image, owned by the service user, so that a new named volume mounted there
@@ -21,7 +23,7 @@ RUN swift build -c release --product backupfeed --static-swift-stdlib \
 FROM debian:bookworm-slim AS runtime
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \
     && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       libstdc++6 libsqlite3-0 libzip4 ca-certificates tzdata curl util-linux bubblewrap sqlite3 \
+       libstdc++6 libsqlite3-0 libzip4 zlib1g libzstd1 liblzma5 libbz2-1.0 liblz4-1 ca-certificates tzdata curl util-linux bubblewrap sqlite3 \
        mariadb-server mariadb-client postgresql postgresql-client \
     && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
     && useradd --system --create-home --home-dir /var/lib/backupfeed --shell /usr/sbin/nologin backupfeed \

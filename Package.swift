@@ -33,6 +33,13 @@ let package = Package(
         ),
         // sqlite3_db_config is variadic: a C shim calls it for the SQLite restore child's hardening.
         .systemLibrary(name: "CSQLiteConfig", providers: [.apt(["libsqlite3-dev"])]),
+        // Streaming decoders for compressed dumps (Archive/Decoders): one system library each.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLzma", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        // libbz2-dev ships no pkg-config file: the header and library are in the default paths.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(
             name: "PackageFeed",
             dependencies: [
@@ -45,8 +52,7 @@ let package = Package(
         .target(
             name: "BackupVerifier",
             dependencies: [
-                "CZip",
-                "CSQLiteConfig",
+                "CZip", "CSQLiteConfig", "CZlib", "CZstd", "CLzma", "CBzip2", "CLz4",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

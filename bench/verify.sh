@@ -4,7 +4,7 @@
 #   bench/verify.sh                   build release, then measure and print both tables
 #   SKIP_BUILD=1 bench/verify.sh      reuse .build/release/backupfeed as it is
 #   RUNS=5 BIG_MB=200 BIG_RUNS=3      petclinic pushes per engine, size of the generated dumps, big restores per side
-#   ONLY=feed | ONLY=restore          run one part only
+#   ONLY=feed | ONLY=restore | ONLY=compressed   run one part only
 #
 # Part 1, push-to-verdict: a `backupfeed serve` of our own; one untimed push per server engine (the first
 # MariaDB/PostgreSQL run builds a template data directory), then RUNS pushes of each petclinic dump, timed
@@ -13,6 +13,10 @@
 # Part 2, a ~BIG_MB MB generated dump per server engine, restored (a) bare: a throwaway server started the
 # way DESIGN.md §5 says, then `mariadb db < dump.sql` / `psql -f dump.sql`, and (b) through
 # `backupfeed verify dump.zip --json`, whose `restore` timing is compared with (a).
+#
+# Part 3, the same generated dumps compressed as backup scripts do (`mysqldump | gzip`, `pg_dump | zstd`),
+# restored (a) bare: `zcat dump.sql.gz | mariadb db` / `zstd -dc dump.sql.zst | psql`, and (b) through
+# `backupfeed verify dump.sql.gz` (the bare compressed file, peeled by content), in the same run.
 #
 # Everything lives in one temp dir removed on exit; servers listen on 127.0.0.1 (BackupFeed) or unix
 # sockets only (databases). The system mariadb/postgresql services are never started.
@@ -29,7 +33,7 @@ KEY="API-BENCH$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 # Every server or client this script starts gets at most this long, so a hang cannot pin the machine.
 LIMIT=${LIMIT:-900}
 
-for tool in curl jq zip awk ss timeout mariadbd mariadb mariadb-install-db; do
+for tool in curl jq zip awk ss timeout mariadbd mariadb mariadb-install-db gzip zstd; do
     command -v "$tool" >/dev/null || { echo "verify.sh: $tool is missing" >&2; exit 1; }
 done
 # PostgreSQL's programs live in a versioned directory on Debian; take the highest, as the product does.
@@ -159,6 +163,7 @@ fi
 # Part 2: a big generated dump, bare restore vs BackupFeed's
 # ====================================================================================================
 if [[ $ONLY != feed ]]; then
+declare -A BARE FEED_RESTORE FEED_WALL FEED_VERDICT RATIOS
 ROWS=$(( BIG_MB * 1000000 / 100 ))   # the generators below write about 100 bytes per row
 echo "part 2: generating ~$BIG_MB MB dumps ($ROWS rows each)…" >&2
 mkdir -p "$WORK/big"
@@ -253,7 +258,12 @@ bare_mariadb() {
     wait_socket "$dir/s.sock" "$pid"
     "${AS[@]}" mariadb --no-defaults --socket="$dir/s.sock" -u root -e 'CREATE DATABASE bench'
     local start; start=$(now)
-    "${AS[@]}" timeout -s KILL "$LIMIT" mariadb --no-defaults --socket="$dir/s.sock" -u root bench < "$WORK/big/mariadb.sql"
+    if [[ -n ${2:-} ]]; then
+        # Part 3: the decompressor piped into the client, as a restore script would.
+        $2 "$WORK/big/mariadb.sql.gz" | "${AS[@]}" timeout -s KILL "$LIMIT" mariadb --no-defaults --socket="$dir/s.sock" -u root bench
+    else
+        "${AS[@]}" timeout -s KILL "$LIMIT" mariadb --no-defaults --socket="$dir/s.sock" -u root bench < "$WORK/big/mariadb.sql"
+    fi
     elapsed "$start" "$(now)"
     stop_bare "$pid"
     rm -rf "$dir"
@@ -272,18 +282,23 @@ bare_postgres() {
     for _ in $(seq 100); do "${AS[@]}" "$PGBIN/pg_isready" -q -h "$dir" && break; sleep 0.05; done
     "${AS[@]}" "$PGBIN/createdb" -h "$dir" -U postgres bench
     local start; start=$(now)
-    "${AS[@]}" timeout -s KILL "$LIMIT" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d bench \
-        -f "$WORK/big/postgres.sql" > /dev/null
+    if [[ -n ${2:-} ]]; then
+        $2 "$WORK/big/postgres.sql.zst" | "${AS[@]}" timeout -s KILL "$LIMIT" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
+            -h "$dir" -U postgres -d bench > /dev/null
+    else
+        "${AS[@]}" timeout -s KILL "$LIMIT" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d bench \
+            -f "$WORK/big/postgres.sql" > /dev/null
+    fi
     elapsed "$start" "$(now)"
     stop_bare "$pid"
     rm -rf "$dir"
 }
 
-# Prints "RESTORE_SECONDS TOTAL_WALL_SECONDS VERDICT" for `backupfeed verify` on the big zip.
-feed_verify() {  # feed_verify ENGINE
+# Prints "RESTORE_SECONDS TOTAL_WALL_SECONDS VERDICT" for `backupfeed verify` on the big zip (or FILE).
+feed_verify() {  # feed_verify ENGINE [FILE]
     local start out wall
     start=$(now)
-    out=$(timeout -s KILL "$LIMIT" "$BIN" verify "$WORK/big/$1.zip" --engine "$1" --json --work-dir "$WORK/verify") || true
+    out=$(timeout -s KILL "$LIMIT" "$BIN" verify "${2:-$WORK/big/$1.zip}" --engine "$1" --json --work-dir "$WORK/verify") || true
     wall=$(elapsed "$start" "$(now)")
     echo "$(jq -r '[.timings[] | select(.stage == "restore") | .seconds][0] // "nan"' <<< "$out") $wall $(jq -r .verdict <<< "$out")"
 }
@@ -298,8 +313,8 @@ for engine in mariadb postgres; do
         || { echo "verify.sh: warm-up verify on $engine failed" >&2; exit 1; }
 done
 
-declare -A BARE FEED_RESTORE FEED_WALL FEED_VERDICT RATIOS
 for engine in mariadb postgres; do
+    [[ $ONLY == compressed ]] && break
     bares=(); restores=(); walls=(); verdicts=""
     # Alternate the two sides so that neither always runs on a warmer page cache.
     for n in $(seq "$BIG_RUNS"); do
@@ -316,6 +331,33 @@ for engine in mariadb postgres; do
     FEED_WALL[$engine]=$(median "${walls[@]}")
     FEED_VERDICT[$engine]=${verdicts% }
 done
+
+# ----------------------------------------------------------------------------------------------------
+# Part 3: compressed dumps, bare decompressor | client vs BackupFeed verify of the compressed file
+# ----------------------------------------------------------------------------------------------------
+if [[ $ONLY == compressed || -z $ONLY ]]; then
+echo "part 3: compressing the dumps (gzip -6, zstd -3, the tools' defaults)…" >&2
+gzip -6 -c "$WORK/big/mariadb.sql" > "$WORK/big/mariadb.sql.gz"
+zstd -q -3 -c "$WORK/big/postgres.sql" > "$WORK/big/postgres.sql.zst"
+chmod 644 "$WORK/big"/*.gz "$WORK/big"/*.zst
+declare -A CBARE CFEED CWALL CVERDICT CRATIOS CREADER=([mariadb]=zcat [postgres]="zstd -q -dc") CFILE=([mariadb]=mariadb.sql.gz [postgres]=postgres.sql.zst)
+for engine in mariadb postgres; do
+    bares=(); restores=(); walls=(); verdicts=""
+    for n in $(seq "$BIG_RUNS"); do
+        echo "  $engine run $n: bare ${CREADER[$engine]} | client…" >&2
+        bares+=("$("bare_$engine" "c$n" "${CREADER[$engine]}")")
+        echo "  $engine run $n: backupfeed verify ${CFILE[$engine]}…" >&2
+        read -r restore wall verdict < <(feed_verify "$engine" "$WORK/big/${CFILE[$engine]}")
+        restores+=("$restore"); walls+=("$wall"); verdicts+="$verdict "
+        CRATIOS[$engine]+="$(ratio "$restore" "${bares[-1]}")x "
+        echo "  $engine run $n: bare ${bares[-1]} s, backupfeed restore $restore s (wall $wall s, $verdict)" >&2
+    done
+    CBARE[$engine]=$(median "${bares[@]}")
+    CFEED[$engine]=$(median "${restores[@]}")
+    CWALL[$engine]=$(median "${walls[@]}")
+    CVERDICT[$engine]=${verdicts% }
+done
+fi
 fi
 
 # ====================================================================================================
@@ -337,7 +379,7 @@ for engine in mariadb postgres sqlite; do
         "< $limit $(target "${P2V[$engine]}" "$limit")" "${VERDICTS[$engine]}"
 done
 fi
-if [[ $ONLY != feed ]]; then
+if [[ $ONLY != feed && $ONLY != compressed ]]; then
 echo
 echo "big dump restore (median of $BIG_RUNS): bare client vs BackupFeed's restore stage"
 printf '  %-9s %6s  %8s  %10s  %6s  %12s  %s\n' engine MB bare backupfeed ratio "verify wall" "target < 1.2x"
@@ -348,4 +390,15 @@ for engine in mariadb postgres; do
         "${r}x" "${FEED_WALL[$engine]}" "$(target "$r" 1.2)" "${FEED_VERDICT[$engine]}"
 done
 echo "  ratio of each run (BackupFeed / bare, same run): mariadb ${RATIOS[mariadb]% }; postgres ${RATIOS[postgres]% }"
+fi
+if [[ $ONLY == compressed || -z $ONLY ]]; then
+echo
+echo "compressed big dump restore (median of $BIG_RUNS): bare decompressor | client vs BackupFeed's restore stage"
+printf '  %-9s %-18s %8s  %10s  %6s  %12s  %s\n' engine file bare backupfeed ratio "verify wall" "target < 1.2x"
+for engine in mariadb postgres; do
+    r=$(ratio "${CFEED[$engine]}" "${CBARE[$engine]}")
+    printf '  %-9s %-18s %8s  %10s  %6s  %12s  %s (%s)\n' "$engine" "${CFILE[$engine]}" "${CBARE[$engine]}" "${CFEED[$engine]}" \
+        "${r}x" "${CWALL[$engine]}" "$(target "$r" 1.2)" "${CVERDICT[$engine]}"
+done
+echo "  bare: ${CREADER[mariadb]} | mariadb, ${CREADER[postgres]} | psql; ratio of each run: mariadb ${CRATIOS[mariadb]% }; postgres ${CRATIOS[postgres]% }"
 fi

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
-ensure_packages libsqlite3-dev libzip-dev pkg-config curl bubblewrap util-linux
+ensure_packages libsqlite3-dev libzip-dev zlib1g-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev pkg-config curl bubblewrap util-linux
 swift build -c release --product backupfeed
 exec .build/release/backupfeed serve "$@"

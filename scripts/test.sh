@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs what the tests need when it is missing: the C libraries, MariaDB and
+# Runs the whole test suite. Installs what the tests need when it is missing: the C libraries (libzip and the
+# decompressors' zlib, libzstd, liblzma, libbz2, liblz4), the compressors' tools that remake the decoder fixtures, MariaDB and
 # PostgreSQL (their programs only: the tests start their own servers), zip, curl, Chromium, and Maven with the
 # dependency plugin (MavenViewTests resolves a backup with a real mvn from Debian's offline repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
-ensure_packages libsqlite3-dev libzip-dev pkg-config curl zip unzip bubblewrap util-linux poppler-utils \
+ensure_packages libsqlite3-dev libzip-dev zlib1g-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev pkg-config \
+    curl zip unzip gzip zstd xz-utils bzip2 lz4 tar bubblewrap util-linux poppler-utils \
     mariadb-server mariadb-client postgresql chromium fonts-dejavu-core \
     maven libmaven-dependency-plugin-java junit4
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test;

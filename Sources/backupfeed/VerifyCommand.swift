@@ -10,7 +10,7 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Restore a backup into a disposable database, run the checks and print the report.",
         discussion: "Exit status: 0 passed, 1 failed (the backup is bad), 2 error (the verifier could not judge).")
 
-    @Argument(help: "A zipped dump, or a bare .sql/.dump/.sqlite file.")
+    @Argument(help: "A backup: a dump (.sql, .dump, .sqlite), bare or compressed (gzip, zstd, xz, bzip2, lz4), zipped or tarred, in any nesting.")
     var file: String
 
     @Option(help: "A verification policy (JSON, the same as the server's).")

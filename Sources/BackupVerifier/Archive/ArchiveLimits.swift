@@ -3,10 +3,17 @@ public struct ArchiveLimits: Sendable, Equatable {
     public var maxEntries: Int
     /// Sum of the uncompressed sizes of all entries, both as declared and as actually read.
     public var maxExpandedBytes: Int64
+    /// Output bytes per input byte any one layer may reach (a zip entry by its headers, a decoder as it runs)…
+    public var maxRatio: Int64
+    /// …once it has produced this much: small streams of zeros reach any ratio and harm nothing. gzip cannot pass
+    /// 1032:1 and real dumps stay far below the default; only the other compressors' bombs reach it.
+    public var ratioCheckAfterBytes: Int64
 
-    public init(maxEntries: Int = 10_000, maxExpandedBytes: Int64 = 64 << 30) {
+    public init(maxEntries: Int = 10_000, maxExpandedBytes: Int64 = 64 << 30, maxRatio: Int64 = 10_000, ratioCheckAfterBytes: Int64 = 64 << 20) {
         self.maxEntries = maxEntries
         self.maxExpandedBytes = maxExpandedBytes
+        self.maxRatio = maxRatio
+        self.ratioCheckAfterBytes = ratioCheckAfterBytes
     }
 }
 
@@ -19,6 +26,14 @@ public enum ArchiveError: Error, Sendable, Equatable, CustomStringConvertible {
     case crcMismatch(entry: String)
     case damagedEntry(entry: String, reason: String)
     case encrypted(entry: String)
+    /// Damage inside a layer (a compressed stream, a tar): the message names the layer and what is wrong.
+    case damagedLayer(String)
+    /// A layer expanded past `maxExpandedBytes` (counted over every layer's output).
+    case layerTooLarge(layer: String, bytes: Int64, limit: Int64)
+    /// A layer's output outgrew its input by more than `maxRatio`.
+    case ratioTooHigh(layer: String, ratio: Int64, limit: Int64)
+    /// A valid layer this verifier cannot read (verdict `error`): the message says what would make it readable.
+    case unsupported(String)
     case io(String)
 
     public var description: String {
@@ -30,7 +45,21 @@ public enum ArchiveError: Error, Sendable, Equatable, CustomStringConvertible {
         case .crcMismatch(let entry): "entry \(entry): CRC mismatch (the archive is damaged)"
         case .damagedEntry(let entry, let reason): "entry \(entry): \(reason)"
         case .encrypted(let entry): "entry \(entry) is encrypted; the verifier cannot read it"
+        case .damagedLayer(let message): message
+        case .layerTooLarge(let layer, let bytes, let limit):
+            "\(layer) expands to \(ByteFormat.string(bytes)) or more, more than the limit of \(ByteFormat.string(limit)) (a decompression bomb?)"
+        case .ratioTooHigh(let layer, let ratio, let limit):
+            "\(layer) expands \(ratio) times its compressed size, more than the limit of \(limit):1 (a decompression bomb?)"
+        case .unsupported(let message): message
         case .io(let reason): "cannot read the stored file: \(reason)"
+        }
+    }
+
+    /// Whether the fault is the verifier's (it cannot read the file or the variant): verdict `error`, not `failed`.
+    public var isVerifierLimitation: Bool {
+        switch self {
+        case .io, .unsupported: true
+        default: false
         }
     }
 }

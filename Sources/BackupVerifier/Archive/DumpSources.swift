@@ -7,29 +7,28 @@ import Darwin
 private let systemRead = Darwin.read
 #endif
 
-/// A dump stored as one entry of a zip archive, decompressed chunk by chunk on each `stream` call (never to disk).
-public struct ZipEntrySource: DumpSource {
-    public let archive: URL
+/// A dump reached through layers of the stored file (zip entries, tar members, compressed streams), peeled
+/// again chunk by chunk on each `stream` call: never extracted to disk.
+public struct LayeredDumpSource: DumpSource {
+    public let file: URL
     public let name: String
     public let format: DumpFormat
-    let index: UInt64
+    let route: LayerRoute
     let limits: ArchiveLimits
 
-    init(archive: URL, entry: ZipEntry, format: DumpFormat, limits: ArchiveLimits) {
-        self.archive = archive
-        self.name = entry.name
-        self.index = entry.index
+    init(file: URL, route: LayerRoute, name: String, format: DumpFormat, limits: ArchiveLimits) {
+        self.file = file
+        self.route = route
+        self.name = name
         self.format = format
         self.limits = limits
     }
 
     public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
-        let zip = try ZipArchive(url: archive, maxEntries: limits.maxEntries)
-        guard let entry = zip.entries.first(where: { $0.index == index }) else {
-            throw ArchiveError.damagedEntry(entry: name, reason: "entry vanished from the archive")
+        try await withoutActuallyEscaping(consume) { consume in
+            let budget = LayerBudget(limits: limits, deadline: nil)
+            try await LayerRouteReader.read(file: file, route: route, budget: budget, into: ClosureSink(consume))
         }
-        var budget = limits.maxExpandedBytes
-        try await zip.read(entry, budget: &budget, limit: limits.maxExpandedBytes, consume)
     }
 }
 
@@ -87,8 +86,6 @@ enum FileChunks {
         }
     }
 
-    /// Zip by content, not by name: local file header, or the end record of an empty archive.
-    static func isZip(_ head: [UInt8]) -> Bool {
-        head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
-    }
+    /// Zip by content, not by name.
+    static func isZip(_ head: [UInt8]) -> Bool { looksLikeZip(head) }
 }

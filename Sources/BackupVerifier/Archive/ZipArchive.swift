@@ -9,6 +9,8 @@ struct ZipEntry: Sendable, Equatable {
     var size: Int64
     /// CRC-32 from the central directory, when it has one.
     var crc: UInt32? = nil
+    /// Compressed size as declared (for the ratio limit), when the header gives one.
+    var compressedSize: Int64? = nil
     var isDirectory: Bool { name.hasSuffix("/") }
 }
 
@@ -49,7 +51,8 @@ final class ZipArchive {
             }
             let size = st.valid & UInt64(ZIP_STAT_SIZE) != 0 ? Int64(clamping: st.size) : 0
             let crc = st.valid & UInt64(ZIP_STAT_CRC) != 0 ? st.crc : nil
-            entries.append(ZipEntry(index: index, name: name, size: size, crc: crc))
+            let compressed = st.valid & UInt64(ZIP_STAT_COMP_SIZE) != 0 ? Int64(clamping: st.comp_size) : nil
+            entries.append(ZipEntry(index: index, name: name, size: size, crc: crc, compressedSize: compressed))
         }
         self.entries = entries
     }
@@ -68,6 +71,10 @@ final class ZipArchive {
         for entry in entries {
             total = total.addingReportingOverflow(entry.size).overflow ? .max : total + entry.size
             if total > limits.maxExpandedBytes { throw .tooLarge(bytes: total, limit: limits.maxExpandedBytes) }
+            if let compressed = entry.compressedSize, entry.size > limits.ratioCheckAfterBytes,
+               entry.size / max(compressed, 1) > limits.maxRatio {
+                throw .ratioTooHigh(layer: "zip entry \(entry.name)", ratio: entry.size / max(compressed, 1), limit: limits.maxRatio)
+            }
         }
     }
 

@@ -5,9 +5,21 @@ import Foundation
 enum CompletenessCheck {
     static func judge(_ scan: DumpScanner) -> (status: CheckStatus, detail: String) {
         guard let format = scan.format else { return (.skipped, "format unknown") }
+        return judge(scan, format: format)
+    }
+
+    /// A multi-member pg_dump archive, recognised by its members rather than scanned as one stream.
+    static func judge(archive format: DumpFormat) -> (status: CheckStatus, detail: String) {
+        judge(DumpScanner(), format: format)
+    }
+
+    private static func judge(_ scan: DumpScanner, format: DumpFormat) -> (status: CheckStatus, detail: String) {
         switch format {
         case .pgCustom:
             return (.passed, "custom-format archive; pg_restore reads its whole table of contents during the restore")
+        case .pgTar, .pgDirectory:
+            // Every member was read to its end by the integrity pass; pg_restore finds a data file the TOC names missing.
+            return (.passed, "\(format == .pgTar ? "tar" : "directory")-format archive: every member read whole; pg_restore checks its table of contents against the data files during the restore")
         case .sqliteFile:
             return sqliteFile(scan)
         case .mysqlDump, .pgPlain, .sqliteDump:

@@ -1,11 +1,19 @@
+/// What the locator needs of an archive member: a zip entry, or a stream found by peeling layers.
+protocol LocatableEntry {
+    var name: String { get }
+    var isDirectory: Bool { get }
+}
+
+extension ZipEntry: LocatableEntry {}
+
 /// Picks the archive entry that holds the dump: the one the policy names, else the single dump-like entry.
 enum DumpLocator {
-    enum Outcome: Equatable {
-        case found(ZipEntry)
+    enum Outcome<Entry> {
+        case found(Entry)
         case failed(String)
     }
 
-    static func locate(in entries: [ZipEntry], named wanted: String?) -> Outcome {
+    static func locate<Entry: LocatableEntry>(in entries: [Entry], named wanted: String?) -> Outcome<Entry> {
         let files = entries.filter { !$0.isDirectory }
         if let wanted {
             if let entry = files.first(where: { $0.name == wanted }) { return .found(entry) }
@@ -33,13 +41,20 @@ enum DumpLocator {
         return noteExtensions.contains { base.hasSuffix($0) }
     }
 
+    /// Dump names, also compressed ("db.sql.gz", "backup.dump.zst").
     static func hasDumpExtension(_ name: String) -> Bool {
-        let lower = name.lowercased()
+        var lower = name.lowercased()
+        for suffix in [".gz", ".zst", ".xz", ".bz2", ".lz4"] where lower.hasSuffix(suffix) {
+            lower.removeLast(suffix.count)
+            break
+        }
         return [".sql", ".dump", ".sqlite", ".sqlite3", ".db", ".pgdump", ".backup"].contains { lower.hasSuffix($0) }
     }
 
-    private static func list(_ entries: [ZipEntry]) -> String {
+    private static func list(_ entries: [some LocatableEntry]) -> String {
         let names = entries.prefix(10).map(\.name).joined(separator: ", ")
         return entries.count > 10 ? "\(names), … (\(entries.count) in all)" : names
     }
 }
+
+extension DumpLocator.Outcome: Equatable where Entry: Equatable {}

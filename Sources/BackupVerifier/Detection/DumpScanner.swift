@@ -59,7 +59,7 @@ struct DumpScanner {
         case .mysqlDump: lexer = StatementLexer(dialect: .mysql)
         case .pgPlain: lexer = StatementLexer(dialect: .postgres)
         case .sqliteDump: lexer = StatementLexer(dialect: .sqlite)
-        case .pgCustom, .sqliteFile, nil: lexer = nil
+        case .pgCustom, .pgTar, .pgDirectory, .sqliteFile, nil: lexer = nil
         }
     }
 

@@ -11,10 +11,11 @@ struct PostgresArchiveList {
     var skippedExtensions: [String]
 
     static func plan(
-        _ source: some DumpSource, sandbox: PostgresSandbox, extensions: PostgresExtensions, deadline: ContinuousClock.Instant
+        _ source: some DumpSource, sandbox: PostgresSandbox, extensions: PostgresExtensions, format: [String] = [],
+        deadline: ContinuousClock.Instant
     ) async throws -> PostgresArchiveList {
         // pg_restore -l reads the header and the table of contents only, then closes its input: `fed` is then nil.
-        let (result, _) = try await sandbox.runClient("pg_restore", ["-l"], deadline: deadline) { writer in
+        let (result, _) = try await sandbox.runClient("pg_restore", format + ["-l"], deadline: deadline) { writer in
             try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
         }
         guard result.succeeded else {

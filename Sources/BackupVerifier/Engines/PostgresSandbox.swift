@@ -99,7 +99,11 @@ actor PostgresSandbox: DatabaseSandbox {
     }
 
     nonisolated func restore(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
-        source.format == .pgCustom ? try await restoreCustom(source, deadline: deadline) : try await restorePlain(source, deadline: deadline)
+        switch source.format {
+        case .pgCustom, .pgTar: try await restoreCustom(source, deadline: deadline)
+        case .pgDirectory: try await restoreDirectory(source, deadline: deadline)
+        default: try await restorePlain(source, deadline: deadline)
+        }
     }
 
     private nonisolated func restorePlain(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
@@ -151,16 +155,45 @@ actor PostgresSandbox: DatabaseSandbox {
         }
     }
 
+    /// Custom and tar archives both stream into pg_restore's stdin (it reads a tar archive front to back).
     private nonisolated func restoreCustom(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        let format = source.format == .pgTar ? ["--format=tar"] : []
         let plan = try await PostgresArchiveList.plan(
-            source, sandbox: self, extensions: await extensions, deadline: deadline)
+            source, sandbox: self, extensions: await extensions, format: format, deadline: deadline)
         let listFile = directory.url.appendingPathComponent("restore.list")
         try Data(plan.list.utf8).write(to: listFile)
         try SandboxFiles.chown(listFile.path, to: directory.user)
-        let spec = clientSpec(binaries.path("pg_restore"), ["-L", listFile.path, "--no-owner", "--no-acl", "--exit-on-error", "-d", database])
+        let spec = clientSpec(
+            binaries.path("pg_restore"), format + ["-L", listFile.path, "--no-owner", "--no-acl", "--exit-on-error", "-d", database])
         let (result, _) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
         }
+        return try archiveOutcome(result)
+    }
+
+    /// A directory archive's members are written into the sandbox (pg_restore reads them only from a directory),
+    /// given to the sandbox user, and removed with the sandbox.
+    private nonisolated func restoreDirectory(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
+        guard let archive = source as? PgDirectorySource else {
+            throw EngineError.internalFailure("a directory-format archive arrived without its members")
+        }
+        let target = directory.url.appendingPathComponent("archive", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw EngineError.internalFailure("cannot create \(target.path): \(error.localizedDescription)")
+        }
+        try await archive.extract(into: target)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? [] {
+            try SandboxFiles.chown(target.appendingPathComponent(name).path, to: directory.user)
+        }
+        try SandboxFiles.chown(target.path, to: directory.user)
+        let spec = clientSpec(
+            binaries.path("pg_restore"), ["--format=directory", "--no-owner", "--no-acl", "--exit-on-error", "-d", database, target.path])
+        return try archiveOutcome(try await ProcessRunner.run(spec, deadline: deadline))
+    }
+
+    private nonisolated func archiveOutcome(_ result: ProcessResult) throws -> RestoreOutcome {
         guard result.succeeded else {
             if result.output.contains("unsupported version") {
                 throw EngineError.unavailable(

@@ -15,7 +15,7 @@ public struct BackupVerifier: Sendable {
 
     static let stages = ["integrity", "detect", "completeness", "restore", "tables", "readable"]
 
-    /// Verifies `file` (a zip, or a bare dump) under `policy`. `expectedSHA256` is the catalog's hash of the blob.
+    /// Verifies `file` (a zip, a tar, a compressed stream in any nesting, or a bare dump) under `policy`. `expectedSHA256` is the catalog's hash of the blob.
     public func verify(file: URL, expectedSHA256: String?, policy: VerificationPolicy, previous: PreviousRun?) async -> VerificationReport {
         var run = RunRecorder()
         let deadline = run.now + .seconds(max(1, policy.timeoutSeconds))
@@ -45,9 +45,7 @@ public struct BackupVerifier: Sendable {
         do {
             integrity = try await stage.run(deadline: deadline)
         } catch let error as ArchiveError {
-            if case .io = error { run.record("integrity", .error, error.description, since: start) } else {
-                run.record("integrity", .failed, error.description, since: start)
-            }
+            run.record("integrity", error.isVerifierLimitation ? .error : .failed, error.description, since: start)
             run.time("integrity", since: start)
             return nil
         } catch {
@@ -61,44 +59,71 @@ public struct BackupVerifier: Sendable {
             return nil
         }
         var detail = expectedSHA256 == nil ? "SHA-256 \(integrity.sha256)" : "SHA-256 matches"
-        if integrity.isZip {
-            detail += "; \(integrity.entryCount) entries consistent, CRC verified, \(ByteFormat.string(integrity.expandedBytes)) expanded"
+        let layers = IntegrityStage.describe(integrity)
+        if layers.isEmpty {
+            detail += "; bare \(file.pathExtension.isEmpty ? "file" : "." + file.pathExtension) (no zip, tar or compression layer)"
         } else {
-            detail += "; bare \(file.pathExtension.isEmpty ? "file" : "." + file.pathExtension) (not a zip)"
+            detail += "; " + layers.joined(separator: "; ")
         }
-        run.record("integrity", .passed, detail, since: start)
+        run.record("integrity", IntegrityStage.hasUnterminatedTar(integrity) ? .warning : .passed, detail, since: start)
         run.time("integrity", since: start)
 
         start = run.now
-        if let reason = integrity.locateFailure {
+        let selection = DumpSelection(
+            file: file, walk: integrity.walk, limits: configuration.limits, wanted: policy.dump,
+            assumedFormat: FormatDetector.assumedFormat(for: policy.engine))
+        let outcome: DumpSelection.Outcome
+        do {
+            outcome = try await selection.select()
+        } catch {
+            let status: CheckStatus = (error as? ArchiveError)?.isVerifierLimitation == false ? .failed : .error
+            run.record("detect", status, Self.describe(error), since: start)
+            return nil
+        }
+        let source: any DumpSource
+        let scan: DumpScanner?
+        let evidence: String
+        switch outcome {
+        case .failed(let reason):
             run.record("detect", .failed, reason, since: start)
             return nil
-        }
-        let name = integrity.entry?.name ?? file.lastPathComponent
-        run.dumpEntry = name
-        guard let format = integrity.scan.format else {
-            run.record("detect", .failed, "\(name) is not a recognised dump: \(integrity.scan.evidence)", since: start)
+        case .unsupported(let reason):
+            run.record("detect", .error, reason, since: start)
             return nil
+        case .dump(let found, let foundScan, let foundEvidence, let foundLayers):
+            source = found
+            scan = foundScan
+            evidence = foundEvidence
+            run.layers = foundLayers
+        }
+        let name = source.name
+        run.dumpEntry = name
+        let format: DumpFormat
+        if let scan {
+            guard let detected = scan.format else {
+                run.record("detect", .failed, "\(name) is not a recognised dump: \(scan.evidence)", since: start)
+                return nil
+            }
+            format = detected
+        } else {
+            format = source.format
         }
         run.format = format
-        recordOrigin(&run, format: format, head: integrity.scan.head)
-        run.record("detect", .passed, "\(name): \(format.rawValue) (\(integrity.scan.evidence))", since: start)
+        if let head = scan?.head { recordOrigin(&run, format: format, head: head) }
+        let via = run.layers.count > 1 ? " via \(run.layers.joined(separator: " › "))" : ""
+        run.record("detect", .passed, "\(name): \(format.rawValue) (\(evidence))\(via)", since: start)
         run.time("detect", since: start)
 
         start = run.now
-        let (status, reason) = CompletenessCheck.judge(integrity.scan)
+        let (status, reason) = scan.map { CompletenessCheck.judge($0) } ?? CompletenessCheck.judge(archive: format)
         run.record("completeness", status, reason, since: start)
         run.time("completeness", since: start)
         if status == .failed { return nil }
-        if let entry = integrity.entry {
-            return ZipEntrySource(archive: file, entry: entry, format: format, limits: configuration.limits)
-        }
-        return FileDumpSource(file: file, format: format)
+        return source
     }
 
     /// The tool, its version and the source server, as the dump's own header names them (the report's
-    /// `dumpTool` and `sourceServer`): the one place the run learns them.
-    /// The one place the run learns what wrote the dump and from which server (its header says so).
+    /// `dumpTool` and `sourceServer`): the one place the run learns what wrote the dump and from which server (its header says so).
     private func recordOrigin(_ run: inout RunRecorder, format: DumpFormat, head: [UInt8]) {
         if let origin = DumpOrigin.read(head: head, format: format) {
             run.dumpTool = origin.tool

@@ -1,19 +1,16 @@
 import Crypto
 import Foundation
 
-/// The integrity pass: one read of the stored file (SHA-256), then of every archive entry to its end (CRC,
-/// expanded-size limit), feeding the dump entry's bytes to the scanner on the way so nothing is read twice
-/// before the restore.
+/// The integrity pass: one read of the stored file (SHA-256), and of every layer inside it to its end (zip CRCs,
+/// compressed streams' checks, tar members whole, the expanded-size, entry and ratio limits), scanning the dump
+/// candidates on the way so nothing is read twice before the restore.
 struct IntegrityStage {
     struct Result {
         var sha256: String
         var isZip: Bool
-        /// The located dump entry, or why none could be picked (a `detect` failure, not an integrity one).
-        var entry: ZipEntry?
-        var locateFailure: String?
-        var entryCount = 0
+        var zipEntryCount = 0
         var expandedBytes: Int64 = 0
-        var scan: DumpScanner
+        var walk: LayerWalk
     }
 
     let file: URL
@@ -22,43 +19,62 @@ struct IntegrityStage {
     let assumedFormat: DumpFormat?
 
     func run(deadline: ContinuousClock.Instant) async throws -> Result {
-        let isZip = FileChunks.isZip(try FileChunks.head(file, count: 4))
+        let isZip = looksLikeZip(try FileChunks.head(file, count: 4))
+        let budget = LayerBudget(limits: limits, deadline: deadline)
+        let walk = LayerWalk(budget: budget, assumed: assumedFormat, wanted: dumpName, fileName: file.lastPathComponent)
         var hasher = SHA256()
-        var scan = DumpScanner(assumed: assumedFormat)
+        // A bare file is peeled in the same pass as the hash; a zip needs random access, so it is read after.
+        let root = isZip ? nil : walk.peel(route: [], name: file.lastPathComponent)
         try await FileChunks.read(file) { chunk in
             hasher.update(bufferPointer: chunk)
-            // A bare dump is scanned in the same pass as the hash.
-            if !isZip { scan.feed(chunk) }
-            try Self.checkDeadline(deadline)
+            try await root?.write(chunk)
+            try budget.checkDeadline()
         }
+        try await root?.finish()
         let sha = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        guard isZip else {
-            scan.finish()
-            return Result(sha256: sha, isZip: false, scan: scan)
-        }
-        let zip = try ZipArchive(url: file, maxEntries: limits.maxEntries)
-        try zip.checkDeclaredLimits(limits)
-        var result = Result(sha256: sha, isZip: true, scan: scan)
-        result.entryCount = zip.entries.count
-        switch DumpLocator.locate(in: zip.entries, named: dumpName) {
-        case .found(let entry): result.entry = entry
-        case .failed(let reason): result.locateFailure = reason
-        }
-        var budget = limits.maxExpandedBytes
-        for entry in zip.entries where !entry.isDirectory {
-            let isDump = entry.index == result.entry?.index
-            try await zip.read(entry, budget: &budget, limit: limits.maxExpandedBytes) { chunk in
-                if isDump { scan.feed(chunk) }
-                try Self.checkDeadline(deadline)
+        var result = Result(sha256: sha, isZip: isZip, walk: walk)
+        if isZip {
+            let zip = try ZipArchive(url: file, maxEntries: limits.maxEntries)
+            try zip.checkDeclaredLimits(limits)
+            try budget.addEntries(zip.entries.count)
+            result.zipEntryCount = zip.entries.count
+            var unlimited = Int64.max
+            for entry in zip.entries where !entry.isDirectory {
+                let sink = walk.peel(route: [.zipEntry(index: entry.index, name: entry.name)], name: entry.name)
+                try await zip.read(entry, budget: &unlimited, limit: .max) { chunk in
+                    try budget.expand(chunk.count, layer: "zip entry \(entry.name)")
+                    try budget.checkDeadline()
+                    try await sink.write(chunk)
+                }
+                try await sink.finish()
             }
         }
-        scan.finish()
-        result.scan = scan
-        result.expandedBytes = limits.maxExpandedBytes - budget
+        result.expandedBytes = budget.expandedBytes
         return result
     }
 
-    static func checkDeadline(_ deadline: ContinuousClock.Instant) throws {
-        if ContinuousClock.now >= deadline { throw EngineError.timedOut("reading the archive did not finish before the deadline") }
+    /// What was checked, layer by layer, for the integrity check's detail.
+    static func describe(_ result: Result) -> [String] {
+        var parts: [String] = []
+        if result.isZip {
+            parts.append("zip: \(result.zipEntryCount) entries consistent, CRC verified")
+        }
+        for checked in result.walk.checked {
+            if checked.kind == "tar" {
+                var text = "tar: \(checked.streams == 1 ? "" : "\(checked.streams) archives, ")\(checked.members) members whole, header checksums verified"
+                if checked.unterminated > 0 { text += " (no end-of-archive marker: members after the last could be missing)" }
+                parts.append(text)
+            } else if let compression = Compression(rawValue: checked.kind) {
+                let streams = checked.streams == 1 ? "" : "\(checked.streams) streams, "
+                parts.append("\(compression.rawValue): \(streams)\(compression.verified), \(ByteFormat.string(checked.bytes)) decoded")
+            }
+        }
+        if result.expandedBytes > 0 { parts.append("\(ByteFormat.string(result.expandedBytes)) expanded in all") }
+        return parts
+    }
+
+    /// A tar without its end marker may have lost members: worth a warning, not a verdict.
+    static func hasUnterminatedTar(_ result: Result) -> Bool {
+        result.walk.checked.contains { $0.kind == "tar" && $0.unterminated > 0 }
     }
 }

@@ -48,7 +48,7 @@ extension BackupVerifier {
             let status: CheckStatus = {
                 switch error {
                 case EngineError.restoreFailed: .failed
-                case let archive as ArchiveError: if case .io = archive { .error } else { .failed }
+                case let archive as ArchiveError: archive.isVerifierLimitation ? .error : .failed
                 default: .error
                 }
             }()

@@ -44,7 +44,7 @@ public struct VerifierConfiguration: Sendable {
     public static func automaticEngine(for format: DumpFormat) -> EngineChoice {
         switch format {
         case .mysqlDump: .mariadb
-        case .pgPlain, .pgCustom: .postgres
+        case .pgPlain, .pgCustom, .pgTar, .pgDirectory: .postgres
         case .sqliteDump, .sqliteFile: .sqlite
         }
     }

@@ -153,8 +153,10 @@ struct PackagesController {
     static func filename(id: PackageID, version: PackageVersion, hint: String?, upload: BlobUpload) throws -> String {
         if let hint, !hint.isEmpty {
             let ext = hint.hasPrefix(".") ? hint : "." + hint
-            guard PackageFilename.knownExtensions.contains(ext.lowercased()) else {
-                throw APIError(status: .badRequest, message: "extension must be one of \(PackageFilename.knownExtensions.joined(separator: " "))")
+            guard PackageFilename.isKnownExtension(ext) else {
+                throw APIError(
+                    status: .badRequest,
+                    message: "extension must be one of \(PackageFilename.baseExtensions.joined(separator: " ")), optionally followed by \(PackageFilename.wrapperExtensions.joined(separator: " ")) (like .sql.gz)")
             }
             return "\(id.display).\(version.original)\(ext)"
         }

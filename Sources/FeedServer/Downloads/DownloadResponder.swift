@@ -105,6 +105,9 @@ struct DownloadResponder {
         let lowered = filename.lowercased()
         if lowered.hasSuffix(".zip") || lowered.hasSuffix(".nupkg") { return "application/zip" }
         if lowered.hasSuffix(".gz") || lowered.hasSuffix(".tgz") { return "application/gzip" }
+        if lowered.hasSuffix(".zst") || lowered.hasSuffix(".zstd") { return "application/zstd" }
+        if lowered.hasSuffix(".xz") { return "application/x-xz" }
+        if lowered.hasSuffix(".bz2") { return "application/x-bzip2" }
         if lowered.hasSuffix(".sql") { return "application/sql" }
         return "application/octet-stream"
     }

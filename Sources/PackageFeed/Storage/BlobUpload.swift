@@ -105,10 +105,14 @@ public final class BlobUpload: @unchecked Sendable {
 }
 
 extension BlobUpload {
-    /// `.zip`, `.gz`, `.dump` (pg_dump custom), `.sqlite` or `.sql`, judged by the first bytes.
+    /// `.zip`, `.gz` (and the other compressors' extensions), `.dump` (pg_dump custom), `.sqlite` or `.sql`, judged by the first bytes.
     public var sniffedExtension: String {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return ".zip" }
         if head.starts(with: [0x1F, 0x8B]) { return ".gz" }
+        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return ".zst" }
+        if head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return ".xz" }
+        if head.starts(with: Array("BZh".utf8)) { return ".bz2" }
+        if head.starts(with: [0x04, 0x22, 0x4D, 0x18]) { return ".lz4" }
         if head.starts(with: Array("PGDMP".utf8)) { return ".dump" }
         if head.starts(with: Array("SQLite format 3".utf8)) { return ".sqlite" }
         return ".sql"

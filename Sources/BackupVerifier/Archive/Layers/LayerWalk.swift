@@ -1,0 +1,171 @@
+/// The integrity pass over a stored file's layers: peels every stream by its content (zip, tar, gzip, zstd, xz,
+/// bzip2, lz4, in any nesting), checks each layer to its end, and keeps, for every innermost stream (a "leaf",
+/// a dump candidate), its route, size, first bytes and a scan for detection and completeness.
+final class LayerWalk {
+    struct Leaf: LocatableEntry {
+        var route: LayerRoute
+        /// The innermost entry name, or the stored file's name for a bare push.
+        var name: String
+        var size: Int64
+        /// The first bytes (magic numbers).
+        var head: [UInt8]
+        /// The scan of the whole leaf, kept for the first `maxScanners` candidates (a later pass rescans others).
+        var scan: DumpScanner?
+        var isDirectory: Bool { false }
+
+        /// The route to the raw member bytes: up to and including the last zip or tar entry step (a `.dat.gz`
+        /// member of a directory-format archive is extracted compressed, as pg_restore expects it).
+        var entryRoute: LayerRoute {
+            guard let last = route.lastIndex(where: { $0.entryName != nil }) else { return [] }
+            return Array(route[...last])
+        }
+    }
+
+    /// What was checked of one kind of layer, for the integrity check's detail.
+    struct Checked {
+        var kind: String
+        var streams = 0
+        var members = 0
+        var bytes: Int64 = 0
+        var unterminated = 0
+    }
+
+    static let maxDepth = 8
+    static let maxScanners = 32
+
+    let budget: LayerBudget
+    let assumed: DumpFormat?
+    let wanted: String?
+    let fileName: String
+    private(set) var leaves: [Leaf] = []
+    private(set) var checked: [Checked] = []
+    private var scanners = 0
+
+    init(budget: LayerBudget, assumed: DumpFormat?, wanted: String?, fileName: String) {
+        self.budget = budget
+        self.assumed = assumed
+        self.wanted = wanted
+        self.fileName = fileName
+    }
+
+    /// The sink that peels the stream at `route` (named `name` for the leaf it may turn out to be).
+    func peel(route: LayerRoute, name: String) -> any ByteSink {
+        PeelingSink(walk: self, route: route, name: name)
+    }
+
+    func record(_ kind: String, _ update: (inout Checked) -> Void) {
+        if let index = checked.firstIndex(where: { $0.kind == kind }) {
+            update(&checked[index])
+        } else {
+            var entry = Checked(kind: kind)
+            update(&entry)
+            checked.append(entry)
+        }
+    }
+
+    fileprivate func add(_ leaf: Leaf) { leaves.append(leaf) }
+
+    /// Candidates get a full scan while there are few of them; clutter (READMEs, checksums) never does.
+    fileprivate func wantsScanner(_ name: String) -> Bool {
+        if let wanted, wanted != name { return false }
+        guard !DumpLocator.isClutter(name), scanners < Self.maxScanners else { return false }
+        scanners += 1
+        return true
+    }
+}
+
+/// Holds a stream's first block until it can tell what the stream is, then builds the next layer (or a leaf)
+/// and replays the block into it.
+private final class PeelingSink: ByteSink {
+    /// Enough for a tar header; compressor magics are shorter.
+    static let decideAfter = TarHeader.blockSize
+
+    unowned let walk: LayerWalk
+    let route: LayerRoute
+    let name: String
+    private var head: [UInt8] = []
+    private var next: (any ByteSink)?
+
+    init(walk: LayerWalk, route: LayerRoute, name: String) {
+        self.walk = walk
+        self.route = route
+        self.name = name
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) async throws {
+        if let next { return try await next.write(chunk) }
+        let take = min(Self.decideAfter - head.count, chunk.count)
+        head.append(contentsOf: chunk[0..<take])
+        guard head.count >= Self.decideAfter else { return }
+        let next = try await decide()
+        if take < chunk.count { try await next.write(UnsafeRawBufferPointer(rebasing: chunk[take...])) }
+    }
+
+    func finish() async throws {
+        let next: any ByteSink
+        if let existing = self.next { next = existing } else { next = try await decide() }
+        try await next.finish()
+        if let decoding = next as? DecodingSink {
+            walk.record(decoding.compression.rawValue) { $0.streams += 1; $0.bytes += decoding.bytesOut }
+        } else if let tar = next as? TarSink {
+            walk.record("tar") {
+                $0.streams += 1
+                $0.members += tar.memberCount
+                if !tar.sawEndMarker { $0.unterminated += 1 }
+            }
+        }
+    }
+
+    private func decide() async throws -> any ByteSink {
+        let next: any ByteSink
+        let nested = route.count >= LayerWalk.maxDepth
+        if let compression = Compression.detect(head) {
+            if nested { throw tooDeep() }
+            next = try DecodingSink(
+                compression, route: route, budget: walk.budget,
+                next: walk.peel(route: route + [.decode(compression)], name: name))
+        } else if Compression.isLegacyLz4(head) {
+            throw ArchiveError.unsupported(
+                "\(layerLocation(route))lz4 legacy format (lz4 -l), which liblz4's frame decoder does not read; compress with plain lz4")
+        } else if TarHeader.looksLikeTar(head) {
+            if nested { throw tooDeep() }
+            let walk = self.walk, route = self.route
+            next = TarSink(route: route, budget: walk.budget) { entry in
+                entry.isFile ? walk.peel(route: route + [.tarEntry(ordinal: entry.ordinal, name: entry.name)], name: entry.name) : nil
+            }
+        } else {
+            next = LeafSink(walk: walk, route: route, name: name, scan: walk.wantsScanner(name) ? DumpScanner(assumed: walk.assumed) : nil)
+        }
+        self.next = next
+        let held = head
+        head = []
+        try await writeBytes(held, to: next)
+        return next
+    }
+
+    private func tooDeep() -> ArchiveError {
+        .damagedLayer("\(layerLocation(route))more than \(LayerWalk.maxDepth) nested layers (\(route.reportLayers.joined(separator: " › "))): no backup tool writes that")
+    }
+}
+
+/// An innermost stream: counted, its first bytes kept, and scanned when it is a dump candidate.
+private final class LeafSink: ByteSink {
+    unowned let walk: LayerWalk
+    private var leaf: LayerWalk.Leaf
+
+    init(walk: LayerWalk, route: LayerRoute, name: String, scan: DumpScanner?) {
+        self.walk = walk
+        leaf = LayerWalk.Leaf(route: route, name: name, size: 0, head: [], scan: scan)
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) async throws {
+        leaf.size += Int64(chunk.count)
+        if leaf.head.count < 16 { leaf.head.append(contentsOf: chunk.prefix(16 - leaf.head.count)) }
+        leaf.scan?.feed(chunk)
+    }
+
+    func finish() async throws {
+        leaf.scan?.finish()
+        walk.add(leaf)
+    }
+}
