@@ -43,7 +43,7 @@ enum SQLiteSidecarFiles {
 
     /// Drops the `-wal`, `-shm` and `-journal` entries of a database that is in the same list: they are part of
     /// that database, not other dumps. A `-shm` beside its `-wal` goes too (it is rebuilt from the log).
-    static func withoutCompanions(_ entries: [ZipEntry]) -> [ZipEntry] {
+    static func withoutCompanions<Entry: LocatableEntry>(_ entries: [Entry]) -> [Entry] {
         let names = Set(entries.map(\.name))
         return entries.filter { entry in
             for suffix in [walSuffix, shmSuffix, "-journal"] where entry.name.hasSuffix(suffix) {

@@ -168,7 +168,7 @@ actor PostgresSandbox: DatabaseSandbox {
         let (result, _) = try await ProcessRunner.run(spec, deadline: deadline) { writer in
             try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
         }
-        return try archiveOutcome(result)
+        return try archiveOutcome(result, plan: plan)
     }
 
     /// A directory archive's members are written into the sandbox (pg_restore reads them only from a directory),
@@ -190,24 +190,26 @@ actor PostgresSandbox: DatabaseSandbox {
         try SandboxFiles.chown(target.path, to: directory.user)
         let spec = clientSpec(
             binaries.path("pg_restore"), ["--format=directory", "--no-owner", "--no-acl", "--exit-on-error", "-d", database, target.path])
-        return try archiveOutcome(try await ProcessRunner.run(spec, deadline: deadline))
+        return try archiveOutcome(try await ProcessRunner.run(spec, deadline: deadline), plan: nil)
     }
 
-    private nonisolated func archiveOutcome(_ result: ProcessResult) throws -> RestoreOutcome {
+    /// `plan`: the list pass's skips (nil for a directory archive, which is restored whole).
+    private nonisolated func archiveOutcome(_ result: ProcessResult, plan: PostgresArchiveList?) throws -> RestoreOutcome {
+        let skipped = plan?.skippedExtensions ?? []
         guard result.succeeded else {
             if result.output.contains("unsupported version") {
                 throw EngineError.unavailable(
                     "the archive was made by a newer pg_dump than PostgreSQL \(binaries.version) can read: \(errorLine(result.output))")
             }
             let failure = "pg_restore \(result.status): \(errorLine(result.output))"
-            try unavailableExtension(in: result.output, skipped: plan.skippedExtensions, failure: failure)
+            try unavailableExtension(in: result.output, skipped: skipped, failure: failure)
             throw EngineError.restoreFailed(failure)
         }
         var notes = ["restored without ownership and privileges (pg_restore --no-owner --no-acl): the dump's roles do not exist in the sandbox"]
-        if !plan.skippedExtensions.isEmpty {
-            notes.append("skipped superuser-only extension(s) \(plan.skippedExtensions.joined(separator: ", ")): the restoring role is not a superuser")
+        if !skipped.isEmpty {
+            notes.append("skipped superuser-only extension(s) \(skipped.joined(separator: ", ")): the restoring role is not a superuser")
         }
-        return RestoreOutcome(rewrites: plan.rewrites, notes: notes, log: RestoreLog.messages(result.output))
+        return RestoreOutcome(rewrites: plan?.rewrites ?? [], notes: notes, log: RestoreLog.messages(result.output))
     }
 
     /// Runs a client program over the sandbox socket as the restoring role with `input` on its stdin (the

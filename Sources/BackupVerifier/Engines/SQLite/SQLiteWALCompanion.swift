@@ -6,9 +6,11 @@ protocol SQLiteWALCompanion {
     func streamWAL(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws -> String?
 }
 
-extension ZipEntrySource: SQLiteWALCompanion {
+/// Only for a database that is itself a zip entry: a log inside a tar or a compressed layer is not looked for.
+extension LayeredDumpSource: SQLiteWALCompanion {
     func streamWAL(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws -> String? {
-        let zip = try ZipArchive(url: archive, maxEntries: limits.maxEntries)
+        guard route.count == 1, case .zipEntry? = route.first else { return nil }
+        let zip = try ZipArchive(url: file, maxEntries: limits.maxEntries)
         guard let wal = zip.entries.first(where: { $0.name == name + SQLiteSidecarFiles.walSuffix }) else { return nil }
         var budget = limits.maxExpandedBytes
         try await zip.read(wal, budget: &budget, limit: limits.maxExpandedBytes, consume)
