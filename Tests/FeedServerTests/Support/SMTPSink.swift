@@ -54,7 +54,7 @@ final class SMTPSink: @unchecked Sendable {
             if !process.isRunning { throw SinkError.failed("smtp_sink.py exited: \(text)") }
             try await Task.sleep(for: .milliseconds(100))
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw SinkError.failed("smtp_sink.py did not start within 30 s")
     }
 
@@ -68,9 +68,10 @@ final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// Kills the server without waiting for it: `waitUntilExit` would block a thread of the cooperative pool,
+    /// which on a two-core machine stalls every other test.
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
         try? FileManager.default.removeItem(at: directory)
     }
 
