@@ -63,7 +63,12 @@ struct RunbookDatabase: Sendable {
                     .makeSandbox(database: database, workDirectory: work, deadline: deadline, logger: logger)
                 guard let postgres = sandbox as? PostgresSandbox else { throw RunbookDatabaseError.unexpected("not a PostgreSQL sandbox") }
                 let socket = await postgres.directory.socketDirectory.path
-                return RunbookDatabase(engine: engine, sandbox: sandbox, database: database, socket: socket, work: work)
+                let made = RunbookDatabase(engine: engine, sandbox: sandbox, database: database, socket: socket, work: work)
+                // A user's database has no verifier schema; this one comes from the verifier's template, whose
+                // template1 holds it (the role-stripping function), and pg_restore into another would collide.
+                _ = try await sandbox.tables()
+                _ = try await made.psqlAsSuperuser("DROP SCHEMA IF EXISTS backupfeed_sandbox CASCADE")
+                return made
             }
         } catch {
             try? FileManager.default.removeItem(at: work)
