@@ -16,9 +16,8 @@ struct DumpOrigin: Equatable, Sendable {
         return nil
     }
 
-    /// One parser per family of headers; the first that recognises the head wins. PostgreSQL's (pg_dump,
-    /// pg_dumpall, pgAdmin) slots in here as another `DumpOriginParser`.
-    static var parsers: [any DumpOriginParser.Type] { [MySQLDumpOrigin.self] }
+    /// One parser per family of headers; the first that recognises the head wins.
+    static var parsers: [any DumpOriginParser.Type] { [MySQLDumpOrigin.self, PostgresDumpOrigin.self] }
 
     /// The first lines of a text head (at most `count`), line endings removed, a UTF-8 byte-order mark dropped.
     static func lines(_ head: [UInt8], count: Int = 40) -> [String] {

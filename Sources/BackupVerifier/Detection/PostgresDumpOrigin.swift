@@ -112,3 +112,11 @@ private struct ArchiveHeaderReader {
         return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
     }
 }
+
+/// pg_dump, pg_dumpall and pgAdmin headers as one family of `DumpOrigin`.
+extension PostgresDumpOrigin: DumpOriginParser {
+    static func origin(head: [UInt8], format: DumpFormat?) -> DumpOrigin? {
+        guard format == .pgPlain || format == .pgCustom, let origin = read(head: head) else { return nil }
+        return DumpOrigin(tool: origin.dumpTool, sourceServer: origin.sourceServer)
+    }
+}

@@ -80,15 +80,19 @@ struct PostgresArchiveList {
 
     /// The namespace field of a list entry (`-` for global objects).
     private static func namespace(_ line: Substring) -> String? {
-        guard !line.hasPrefix(";"), let semicolon = line.firstIndex(of: ";") else { return nil }
-        let fields = line[line.index(after: semicolon)...].split(separator: " ", omittingEmptySubsequences: true)
+        let fields = fields(line)
         return fields.count >= 4 ? String(fields[3]) : nil
+    }
+
+    /// The fields after a list entry's `id;` (none for a comment line).
+    private static func fields(_ line: Substring) -> [Substring] {
+        guard !line.hasPrefix(";"), let semicolon = line.firstIndex(of: ";") else { return [] }
+        return line[line.index(after: semicolon)...].split(separator: " ", omittingEmptySubsequences: true)
     }
 
     /// The object name of a list entry `id; catalog oid KIND - name owner` (`COMMENT - EXTENSION name owner`).
     private static func entry(_ line: Substring, kind: String, extra: String? = nil) -> String? {
-        guard !line.hasPrefix(";"), let semicolon = line.firstIndex(of: ";") else { return nil }
-        let fields = line[line.index(after: semicolon)...].split(separator: " ", omittingEmptySubsequences: true)
+        let fields = fields(line)
         // fields: catalog oid, object oid, kind, namespace ("-" for global objects), [extra kind], name, owner
         guard fields.count >= 5, fields[2] == kind, fields[3] == "-" else { return nil }
         if let extra {

@@ -125,19 +125,9 @@ public struct BackupVerifier: Sendable {
     /// The tool, its version and the source server, as the dump's own header names them (the report's
     /// `dumpTool` and `sourceServer`): the one place the run learns what wrote the dump and from which server (its header says so).
     private func recordOrigin(_ run: inout RunRecorder, format: DumpFormat, head: [UInt8]) {
-        if let origin = DumpOrigin.read(head: head, format: format) {
-            run.dumpTool = origin.tool
-            run.sourceServer = origin.sourceServer
-            return
-        }
-        switch format {
-        case .pgPlain, .pgCustom:
-            guard let origin = PostgresDumpOrigin.read(head: head) else { return }
-            run.dumpTool = origin.dumpTool
-            run.sourceServer = origin.sourceServer
-        default:
-            break
-        }
+        guard let origin = DumpOrigin.read(head: head, format: format) else { return }
+        run.dumpTool = origin.tool
+        run.sourceServer = origin.sourceServer
     }
 
     private func finish(_ run: inout RunRecorder, policy: VerificationPolicy) -> VerificationReport {
