@@ -14,6 +14,8 @@ ensure_packages libsqlite3-dev libzip-dev zlib1g-dev libzstd-dev liblzma-dev lib
 # aiosmtpd is the mail server the email notification tests deliver to.
 ensure_pip_packages schemathesis==4.32.5 openapi-spec-validator==0.9.0 PyYAML==6.0.3 aiosmtpd==1.4.6
 swift build --build-tests
+# The dump lexer, scanners and rewriters under libFuzzer for a bounded time (docs/fuzzing.md).
+./scripts/fuzz.sh "${BACKUPFEED_FUZZ_SECONDS:-60}"
 # Every test runs in one process; on a two-core machine a cold run (templates to build, browsers to start)
 # that starts all of them at once made deadlines pass. Eight at a time keeps the run short and the load sane.
 swift test --skip-build --experimental-maximum-parallelization-width "${BACKUPFEED_TEST_PARALLELISM:-8}" "$@"

@@ -21,6 +21,8 @@ struct StatementLexer {
     private var state = State.normal
     private var escaped = false
     private var quoteEscapes = false
+    /// Open block comments (more than one only in PostgreSQL, where `/* /* */ */` is one comment).
+    private var commentDepth = 0
     private var delimiter: [UInt8] = [UInt8(ascii: ";")]
     private var recent: [UInt8] = []
     /// The first bytes of the current line and of the pending statement (for DELIMITER, `\` meta-commands, COPY).
@@ -120,7 +122,18 @@ struct StatementLexer {
         case .normal: normal(b); return  // normal() remembers the byte itself (once: COPY reads the exact tail)
         case .lineComment: break
         case .blockComment:
-            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
+            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") {
+                commentDepth -= 1
+                recent.removeAll(keepingCapacity: true)
+                if commentDepth <= 0 { state = .normal; commentSince = nil }
+                return
+            }
+            // PostgreSQL's block comments nest (psql and the server agree); MySQL's and SQLite's do not.
+            if dialect == .postgres, recent.last == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
+                commentDepth += 1
+                recent.removeAll(keepingCapacity: true)
+                return
+            }
         case .single: quoted(b, close: UInt8(ascii: "'"), escapes: quoteEscapes)
         case .double: quoted(b, close: UInt8(ascii: "\""), escapes: dialect == .mysql)
         case .backtick: if b == UInt8(ascii: "`") { state = .normal }
@@ -161,6 +174,7 @@ struct StatementLexer {
         if previous == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
             if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
             state = .blockComment
+            commentDepth = 1
             commentSince = line
             recent.removeAll(keepingCapacity: true)
             return
