@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// One object in a listing.
 public struct S3ListedObject: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 import NIOCore
 
 /// What HEAD tells about an object.
@@ -43,7 +44,7 @@ extension S3Client {
     public func getObject(key: String, range: ClosedRange<Int64>? = nil) async throws -> S3ObjectStream {
         var headers: [(name: String, value: String)] = []
         if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
-        let response = try await send(.GET, key: key, headers: headers)
+        let response = try await send(.GET, key: key, headers: headers, timeout: downloadTimeout)
         if range != nil, response.status != .partialContent {
             throw ObjectStorageError.unexpectedResponse("GET \(key) with Range answered \(response.status.code), not 206")
         }

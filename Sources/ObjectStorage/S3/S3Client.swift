@@ -15,6 +15,8 @@ public struct S3Client: Sendable {
     let logger: Logger
     /// For one request, head and body; a part of 64 MiB on a slow link must fit in it.
     public var timeout: TimeAmount = .minutes(15)
+    /// For a streamed GET, whose body is read as fast as its reader takes it (a runbook downloading a large backup).
+    public var downloadTimeout: TimeAmount = .hours(12)
 
     public init(
         configuration: S3Configuration, credentials: SigV4Credentials, httpClient: HTTPClient = .shared,
@@ -30,7 +32,7 @@ public struct S3Client: Sendable {
     func send(
         _ method: HTTPMethod, key: String?, query: [(name: String, value: String)] = [],
         headers extra: [(name: String, value: String)] = [], body: HTTPClientRequest.Body? = nil,
-        payload: PayloadHash = .empty
+        payload: PayloadHash = .empty, timeout: TimeAmount? = nil
     ) async throws -> HTTPClientResponse {
         let (host, path) = address(key: key)
         let scheme = configuration.endpoint.scheme?.lowercased() ?? "https"
@@ -43,7 +45,7 @@ public struct S3Client: Sendable {
         request.method = method
         for (name, value) in headers + signature.headers { request.headers.add(name: name, value: value) }
         if let body { request.body = body }
-        let response = try await http.execute(request, timeout: timeout, logger: logger)
+        let response = try await http.execute(request, timeout: timeout ?? self.timeout, logger: logger)
         guard (200..<300).contains(response.status.code) else {
             throw try await Self.serviceError(response, method: method, resource: key.map { "\(configuration.bucket)/\($0)" })
         }

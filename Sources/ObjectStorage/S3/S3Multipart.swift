@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 import NIOCore
 
 /// A finished part: what CompleteMultipartUpload must repeat.

@@ -89,10 +89,13 @@ public struct SigV4Signer: Sendable {
 
     /// Names and values encoded, sorted by name then value, `name=value` joined by `&` (`name=` for empty values).
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
-        query.map { (URIEncoding.encode($0.name, keepSlash: false), URIEncoding.encode($0.value, keepSlash: false)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = query.map { item in
+            (URIEncoding.encode(item.name, keepSlash: false), URIEncoding.encode(item.value, keepSlash: false))
+        }
+        let sorted = encoded.sorted { left, right in
+            left.name == right.name ? left.value < right.value : left.name < right.name
+        }
+        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// `20150830T123600Z`, always in UTC.

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStorage
 
 /// The AWS CLI (`awscli` from PyPI, installed by scripts/test.sh), run against the moto server on its own
 /// thread so that waiting for it never blocks the cooperative pool.

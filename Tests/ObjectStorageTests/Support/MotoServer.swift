@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import ObjectStorage
+import NIOHTTP1
+@testable import ObjectStorage
 
 /// moto's S3 server (`moto[server]` from PyPI, installed by scripts/test.sh) on a free loopback port: a real S3
 /// implementation in its own process. One is shared by every test of the process (each test makes its own bucket);
@@ -73,7 +74,7 @@ actor MotoServer {
 extension S3Client {
     /// CreateBucket, only for tests: BackupFeed never creates buckets.
     func createBucket() async throws {
-        _ = try await send(.PUT, key: nil)
+        _ = try await self.send(.PUT, key: nil)
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// Deterministic pseudo-random bytes (SplitMix64), so a large test body need not be kept to be checked.
 struct TestBytes {
