@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 @testable import ObjectStorage
 
@@ -66,5 +69,16 @@ import Testing
         #expect(error.code == "NoSuchKey")
         #expect(error.description == "S3 error NoSuchKey (HTTP 404): The specified key does not exist. [bucket/a] request R1")
         #expect(throws: ObjectStorageError.self) { try S3XMLElement.parse(Array("<Error><Code>".utf8)) }
+    }
+
+    @Test func anErrorInsideA200AnswerIsAnError() async throws {
+        // CompleteMultipartUpload and CopyObject may answer 200 and fail in the body.
+        let body = "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"
+        let response = HTTPClientResponse(status: .ok, body: .bytes(ByteBuffer(string: body)))
+        await #expect(throws: ObjectStorageError.service(S3ServiceError(
+            status: 200, code: "InternalError", message: "We encountered an internal error.", resource: "b/k", requestID: nil
+        ))) {
+            _ = try await S3Client.document(response, resource: "b/k")
+        }
     }
 }

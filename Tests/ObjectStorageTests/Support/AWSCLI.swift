@@ -21,7 +21,7 @@ enum AWSCLI {
     private static func runBlocking(_ arguments: [String], endpoint: URL, timeout: TimeInterval) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["aws", "--endpoint-url", endpoint.absoluteString, "--no-cli-pager"] + arguments
+        process.arguments = ["aws", "--endpoint-url", endpoint.absoluteString] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["AWS_ACCESS_KEY_ID"] = MotoServer.credentials.accessKeyID
         environment["AWS_SECRET_ACCESS_KEY"] = MotoServer.credentials.secretAccessKey

@@ -7,7 +7,7 @@ import NIOHTTP1
 
 /// moto's S3 server (`moto[server]` from PyPI, installed by scripts/test.sh) on a free loopback port: a real S3
 /// implementation in its own process. One is shared by every test of the process (each test makes its own bucket);
-/// a watchdog shell ends it when the test process ends, however that happens.
+/// it ends by itself when the test process ends, however that happens.
 actor MotoServer {
     static let shared = MotoServer()
     static let credentials = SigV4Credentials(accessKeyID: "backupfeed-test", secretAccessKey: "backupfeed-test-secret")
@@ -16,20 +16,35 @@ actor MotoServer {
     static let installed = ToolCheck.hasPythonModules(["moto.server", "flask"]) && ToolCheck.hasProgram("aws")
     static var enabled: Bool { installed || ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    private var endpoint: URL?
+    private var starting: Task<URL, any Error>?
 
-    /// The server's URL, starting it on first use.
+    /// The server's URL, starting it on first use (concurrent first callers share one start).
     func url() async throws -> URL {
-        if let endpoint { return endpoint }
+        if let starting { return try await starting.value }
+        let task = Task { try await Self.start() }
+        starting = task
+        return try await task.value
+    }
+
+    /// Runs moto's server in a Python that exits by itself once its parent (this test process) is gone, however
+    /// that ends: a crashed or killed test run leaves no server behind.
+    private static let launcher = """
+        import os, sys, threading, time
+        parent = os.getppid()
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        from moto.server import main
+        main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+        """
+
+    private static func start() async throws -> URL {
         let port = try FreePort.find()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // moto forks nothing; the shell kills it once this test process is gone (polled every second).
-        process.arguments = [
-            "-c",
-            "python3 -m moto.server -H 127.0.0.1 -p \(port) & child=$!; "
-                + "while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child",
-        ]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", launcher, "\(port)"]
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -40,19 +55,16 @@ actor MotoServer {
         let url = URL(string: "http://127.0.0.1:\(port)")!
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if await answers(url) {
-                endpoint = url
-                return url
-            }
+            if await answers(url) { return url }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, SIGKILL)
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw MotoError.notStarted("moto_server did not answer on port \(port) within 60 s: \(text.suffix(2000))")
+        throw MotoError.notStarted("moto's server did not answer on port \(port) within 60 s: \(text.suffix(2000))")
     }
 
-    private func answers(_ url: URL) async -> Bool {
+    private static func answers(_ url: URL) async -> Bool {
         var request = HTTPClientRequest(url: url.absoluteString + "/moto-api/")
         request.method = .GET
         return (try? await HTTPClient.shared.execute(request, timeout: .seconds(2))) != nil
