@@ -72,11 +72,16 @@ final class DirectoryBlobWriter: BlobWriter, @unchecked Sendable {
         self.upload = upload
     }
 
+    private var ended = false
+
     func write(_ bytes: [UInt8]) async throws {
+        guard !ended else { throw StorageError.io("write after the upload ended") }
         try bytes.withUnsafeBytes { try upload.write($0) }
     }
 
     func commit() async throws -> BlobDigest {
+        guard !ended else { throw StorageError.io("commit after the upload ended") }
+        ended = true
         do {
             let digest = try await store.finish(upload)
             try store.place(upload, digest: digest)
@@ -87,7 +92,10 @@ final class DirectoryBlobWriter: BlobWriter, @unchecked Sendable {
         }
     }
 
-    func abort() async { upload.discard() }
+    func abort() async {
+        ended = true
+        upload.discard()
+    }
 }
 
 /// An open file read with `pread` off the cooperative pool; closed when the last reader lets go of it.
