@@ -21,6 +21,8 @@ public struct S3BlobStore: ObjectBlobStore {
     public static let maximumPartSize = 64 << 20
     /// Copies above S3's 5 GiB CopyObject limit are made of server-side part copies of this size.
     public var copyPartSize: Int64 = 1 << 30
+    /// The largest blob copied with one CopyObject (S3's limit; lowered only by tests, to reach the other path).
+    public var singleCopyLimit: Int64 = S3Client.maximumSingleObjectSize
 
     public init(client: S3Client, partSize: Int = S3BlobStore.defaultPartSize, logger: Logger = Logger(label: "backupfeed.s3")) {
         self.client = client

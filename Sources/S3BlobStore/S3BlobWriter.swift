@@ -99,7 +99,7 @@ actor S3BlobWriter: BlobWriter {
             return
         }
         var copiedChecksum: String?
-        if digest.size <= S3Client.maximumSingleObjectSize {
+        if digest.size <= store.singleCopyLimit {
             copiedChecksum = try await client.copyObject(from: temporaryKey, to: destination).checksumSHA256
         } else {
             try await copyInParts(to: destination, size: digest.size)

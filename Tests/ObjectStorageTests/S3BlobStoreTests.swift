@@ -67,6 +67,24 @@ struct S3BlobStoreTests {
         #expect(middle == Array(eighth[(1 << 20) - 10..<(1 << 20) + 10]))
     }
 
+    @Test func aBlobAboveTheSingleCopyLimitIsCopiedInPartsAndVerifiedByReadingBack() async throws {
+        let client = try await MotoServer.client()
+        var store = S3BlobStore(client: client, partSize: S3Client.minimumPartSize)
+        // The 5 GiB CopyObject limit, scaled down: 12 MiB are copied as three server-side part copies.
+        store.singleCopyLimit = 1 << 20
+        store.copyPartSize = Int64(S3Client.minimumPartSize)
+        var random = TestBytes(seed: 60)
+        let bytes = random.next(12 << 20)
+        let digest = try await BlobStoreConformance.write(bytes, to: store, chunk: 1 << 20)
+        #expect(digest.sha256 == TestBytes.sha256Hex(bytes))
+        let key = "sha256/\(digest.sha256.prefix(2))/\(digest.sha256)"
+        #expect(try await client.listAllObjects(prefix: "").map(\.key) == [key])
+        #expect(try await client.listMultipartUploads(prefix: "").isEmpty)
+        // A multipart object's ETag ends in -PARTS: the copy was made of three parts.
+        #expect(try await client.headObject(key: key)?.etag?.hasSuffix("-3\"") == true)
+        #expect(try await store.read(sha256: digest.sha256).collect() == bytes)
+    }
+
     @Test func aBlobTheAWSCLIPutAtItsAddressIsRead() async throws {
         let client = try await MotoServer.client()
         let store = S3BlobStore(client: client)
