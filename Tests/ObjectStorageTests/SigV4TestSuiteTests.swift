@@ -7,7 +7,7 @@ import Testing
 @Suite struct SigV4TestSuiteTests {
     static let root = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/sigv4")
     static let cases: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
-        .filter { !$0.hasSuffix(".md") }.sorted()
+        .filter { !$0.hasSuffix(".md") && !$0.hasSuffix(".json") }.sorted()
 
     @Test func theSuiteIsThere() {
         #expect(Self.cases.count >= 30)
@@ -42,6 +42,40 @@ import Testing
         let authorization = try #require(signature.headers.first { $0.name == "Authorization" }?.value)
         #expect(authorization.hasSuffix("Signature=\(signature.signature)"))
         #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders="))
+    }
+
+    /// S3's worked examples: `x-amz-content-sha256` signed, a `Range` header, a `$` in a key, a flag parameter.
+    @Test func signsS3sDocumentedExamples() throws {
+        let data = try Data(contentsOf: Self.root.appendingPathComponent("s3-examples.json"))
+        let file = try JSONDecoder().decode(S3Examples.self, from: data)
+        let signer = SigV4Signer(
+            credentials: .init(accessKeyID: file.credentials.access_key_id, secretAccessKey: file.credentials.secret_access_key),
+            region: file.region
+        )
+        let date = try #require(ISO8601DateFormatter().date(from: file.timestamp))
+        #expect(file.examples.count == 4)
+        for example in file.examples {
+            let signature = signer.sign(
+                method: example.method, path: example.path,
+                query: example.query.map { ($0[0], $0[1]) }, headers: example.headers.map { ($0[0], $0[1]) },
+                payload: .of(Array(example.body.utf8)), date: date
+            )
+            #expect(signature.signature == example.signature, "\(example.name)\n\(signature.canonicalRequest)")
+            let authorization = signature.headers.first { $0.name == "Authorization" }?.value ?? ""
+            #expect(authorization == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                + "SignedHeaders=\(example.signed_headers), Signature=\(example.signature)")
+        }
+    }
+
+    struct S3Examples: Decodable {
+        struct Example: Decodable {
+            var name, method, path, body, signed_headers, signature: String
+            var query, headers: [[String]]
+        }
+        var credentials: Context.Credentials
+        var region: String
+        var timestamp: String
+        var examples: [Example]
     }
 
     @Test func unsignedPayloadIsSignedAsSuch() {
