@@ -85,6 +85,33 @@ struct S3BlobStoreTests {
         #expect(try await store.read(sha256: digest.sha256).collect() == bytes)
     }
 
+    @Test func requestsRefusedWithSlowDownAreTriedAgain() async throws {
+        let direct = try await MotoServer.client()
+        let proxy = try await FlakyProxy.start(upstream: try await MotoServer.shared.url())
+        defer { proxy.stop() }
+        var configuration = direct.configuration
+        configuration.endpoint = proxy.url
+        var client = S3Client(configuration: configuration, credentials: MotoServer.credentials)
+        let store = S3BlobStore(client: client, partSize: S3Client.minimumPartSize)
+        var random = TestBytes(seed: 70)
+        let bytes = random.next(2 * S3Client.minimumPartSize + 100)
+        let digest = try await BlobStoreConformance.write(bytes, to: store, chunk: 1 << 20)
+        #expect(try await store.read(sha256: digest.sha256).collect() == bytes)
+        let refused = proxy.refused
+        // Create, three parts, complete, copy: each refused once, then sent again and done.
+        #expect(refused.filter { $0.contains("partNumber=") }.count == 3, "\(refused)")
+        #expect(refused.contains { $0.hasSuffix("?uploads") }, "\(refused)")
+        #expect(refused.count >= 6, "\(refused)")
+
+        // Without retries the same refusal is the error, with S3's code.
+        client.retries = 0
+        await #expect {
+            try await client.putObject(key: "once", bytes: .init(string: "x"))
+        } throws: { error in
+            (error as? ObjectStorageError)?.code == "SlowDown"
+        }
+    }
+
     @Test func aBlobTheAWSCLIPutAtItsAddressIsRead() async throws {
         let client = try await MotoServer.client()
         let store = S3BlobStore(client: client)

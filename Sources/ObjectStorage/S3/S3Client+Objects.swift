@@ -25,9 +25,15 @@ extension S3Client {
     public func putObject(
         key: String, body: HTTPClientRequest.Body, checksumSHA256: String? = nil, payload: PayloadHash = .unsigned
     ) async throws -> String? {
+        try await putObject(key: key, body: body, checksumSHA256: checksumSHA256, payload: payload, replayable: false)
+    }
+
+    func putObject(
+        key: String, body: HTTPClientRequest.Body, checksumSHA256: String?, payload: PayloadHash, replayable: Bool
+    ) async throws -> String? {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/octet-stream")]
         if let checksumSHA256 { headers.append(("x-amz-checksum-sha256", checksumSHA256)) }
-        let response = try await send(.PUT, key: key, headers: headers, body: body, payload: payload)
+        let response = try await send(.PUT, key: key, headers: headers, body: body, payload: payload, replayable: replayable)
         return response.headers.first(name: "etag")
     }
 
@@ -36,7 +42,7 @@ extension S3Client {
     public func putObject(key: String, bytes: ByteBuffer) async throws -> String? {
         let digest = SHA256Digest(bytes.readableBytesView)
         return try await putObject(
-            key: key, body: .bytes(bytes), checksumSHA256: digest.base64, payload: .sha256(hex: digest.hex)
+            key: key, body: .bytes(bytes), checksumSHA256: digest.base64, payload: .sha256(hex: digest.hex), replayable: true
         )
     }
 

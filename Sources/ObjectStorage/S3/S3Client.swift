@@ -28,11 +28,37 @@ public struct S3Client: Sendable {
         self.logger = logger
     }
 
+    /// How often a request that failed for a passing reason (a 500/503 such as `SlowDown`, a dropped connection)
+    /// is sent again, waiting 0.2 s, 0.4 s, 0.8 s… in between. Streamed bodies cannot be sent twice: never retried.
+    public var retries = 4
+
     /// Signs and sends one request; returns the response when its status is 2xx, throws S3's error otherwise.
+    /// `body` must be replayable (in memory) unless `replayable` is false.
     func send(
         _ method: HTTPMethod, key: String?, query: [(name: String, value: String)] = [],
         headers extra: [(name: String, value: String)] = [], body: HTTPClientRequest.Body? = nil,
-        payload: PayloadHash = .empty, timeout: TimeAmount? = nil
+        payload: PayloadHash = .empty, timeout: TimeAmount? = nil, replayable: Bool = true
+    ) async throws -> HTTPClientResponse {
+        var attempt = 0
+        while true {
+            do {
+                return try await sendOnce(
+                    method, key: key, query: query, headers: extra, body: body, payload: payload, timeout: timeout
+                )
+            } catch where replayable && attempt < retries && Self.isTransient(error) && !Task.isCancelled {
+                attempt += 1
+                logger.notice(
+                    "S3 request failed; trying again",
+                    metadata: ["method": "\(method.rawValue)", "key": "\(key ?? "")", "attempt": "\(attempt)", "error": "\(error)"]
+                )
+                try await Task.sleep(for: .milliseconds(100 << attempt))
+            }
+        }
+    }
+
+    private func sendOnce(
+        _ method: HTTPMethod, key: String?, query: [(name: String, value: String)], headers extra: [(name: String, value: String)],
+        body: HTTPClientRequest.Body?, payload: PayloadHash, timeout: TimeAmount?
     ) async throws -> HTTPClientResponse {
         let (host, path) = address(key: key)
         let scheme = configuration.endpoint.scheme?.lowercased() ?? "https"
@@ -50,6 +76,22 @@ public struct S3Client: Sendable {
             throw try await Self.serviceError(response, method: method, resource: key.map { "\(configuration.bucket)/\($0)" })
         }
         return response
+    }
+
+    /// A server error S3 asks to retry (500, 502, 503 `SlowDown`, 504, `RequestTimeout`), or a failure of the
+    /// connection rather than an answer. A 4xx answer is the request's fault and is never retried.
+    static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case is CancellationError: false
+        case let error as ObjectStorageError:
+            switch error {
+            case .service(let service): [500, 502, 503, 504].contains(service.status) || service.code == "RequestTimeout"
+            case .configuration, .unexpectedResponse: false
+            }
+        case let error as HTTPClientError:
+            error != .cancelled && error != .invalidURL && error != .bodyLengthMismatch
+        default: true
+        }
     }
 
     /// `host[:port]` and the decoded path for a key (or for the bucket itself when `key` is nil).
