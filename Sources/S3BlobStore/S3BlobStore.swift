@@ -15,7 +15,7 @@ public struct S3BlobStore: ObjectBlobStore {
     public let client: S3Client
     let logger: Logger
     /// The first part's size; it doubles every 1,000 parts up to `maximumPartSize`, so that S3's 10,000-part
-    /// limit is never reached below ~500 GiB while memory stays bounded by one part.
+    /// limit is never reached below ~500 GiB while memory stays bounded (two parts: one filling, one uploading).
     public var partSize: Int
     public static let defaultPartSize = 8 << 20
     public static let maximumPartSize = 64 << 20

@@ -5,8 +5,9 @@ import NIOCore
 import ObjectStorage
 import PackageFeed
 
-/// One write into the bucket: bytes gathered into a part buffer, each full part uploaded before more is taken,
-/// so memory is one part whatever the size. On any failure the multipart upload and temporary object are removed.
+/// One write into the bucket: bytes gathered into a part buffer; a full part is uploaded while the next one fills,
+/// and the next waits for it, so memory is two parts whatever the size. On any failure the multipart upload and
+/// the temporary object are removed.
 actor S3BlobWriter: BlobWriter {
     nonisolated let uploadID: String
     let store: S3BlobStore
@@ -16,6 +17,9 @@ actor S3BlobWriter: BlobWriter {
     private var buffer: ByteBuffer
     private var multipartID: String?
     private var parts: [S3CompletedPart] = []
+    /// The part on its way to the bucket while the next one fills.
+    private var inFlight: Task<S3CompletedPart, any Error>?
+    private var nextPartNumber = 1
     private var ended = false
 
     init(store: S3BlobStore, uploadID: String) {
@@ -40,10 +44,10 @@ actor S3BlobWriter: BlobWriter {
         var rest = bytes[...]
         do {
             while !rest.isEmpty {
-                let room = partSize(number: parts.count + 1) - buffer.readableBytes
+                let room = partSize(number: nextPartNumber) - buffer.readableBytes
                 buffer.writeBytes(rest.prefix(room))
                 rest = rest.dropFirst(room)
-                if buffer.readableBytes >= partSize(number: parts.count + 1) { try await uploadBufferedPart() }
+                if buffer.readableBytes >= partSize(number: nextPartNumber) { try await uploadBufferedPart() }
             }
         } catch {
             await abort()
@@ -51,13 +55,20 @@ actor S3BlobWriter: BlobWriter {
         }
     }
 
+    /// Sends the buffered part on its way once the one before it has arrived.
     private func uploadBufferedPart() async throws {
         if multipartID == nil { multipartID = try await client.createMultipartUpload(key: temporaryKey) }
-        let part = try await client.uploadPart(
-            key: temporaryKey, uploadID: multipartID!, partNumber: parts.count + 1, bytes: buffer
-        )
-        parts.append(part)
-        buffer.clear()
+        try await finishInFlight()
+        let (client, key, uploadID, number, bytes) = (client, temporaryKey, multipartID!, nextPartNumber, buffer)
+        inFlight = Task { try await client.uploadPart(key: key, uploadID: uploadID, partNumber: number, bytes: bytes) }
+        nextPartNumber += 1
+        buffer = ByteBufferAllocator().buffer(capacity: partSize(number: nextPartNumber))
+    }
+
+    private func finishInFlight() async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        parts.append(try await task.value)
     }
 
     func commit() async throws -> BlobDigest {
@@ -90,6 +101,7 @@ actor S3BlobWriter: BlobWriter {
     /// Completes the temporary object, copies it to the address on the server, checks the copy, deletes the temporary.
     private func storeLarge(at destination: String, digest: BlobDigest, checksum: String) async throws {
         if buffer.readableBytes > 0 { try await uploadBufferedPart() }
+        try await finishInFlight()
         buffer = ByteBuffer()
         try await client.completeMultipartUpload(key: temporaryKey, uploadID: multipartID!, parts: parts)
         multipartID = nil
@@ -168,6 +180,11 @@ actor S3BlobWriter: BlobWriter {
     func abort() async {
         ended = true
         buffer = ByteBuffer()
+        if let inFlight {
+            inFlight.cancel()
+            _ = try? await inFlight.value
+            self.inFlight = nil
+        }
         if let multipartID {
             try? await client.abortMultipartUpload(key: temporaryKey, uploadID: multipartID)
             self.multipartID = nil
