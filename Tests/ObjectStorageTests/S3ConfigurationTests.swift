@@ -39,6 +39,7 @@ import Testing
     @Test(arguments: [
         "http://backups", "s3://", "s3://Bad_Bucket", "s3://ab", "s3://backups?endpoint=ftp://x",
         "s3://backups?path-style=yes", "s3://backups?colour=blue", "s3://backups?region=",
+        "s3://backups?endpoint=http://minio:9000/backups",
     ])
     func refusesBadURLsClearly(_ url: String) {
         #expect {

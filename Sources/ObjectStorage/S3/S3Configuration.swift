@@ -45,6 +45,12 @@ public struct S3Configuration: Sendable, Equatable {
                 else {
                     throw ObjectStorageError.configuration("endpoint must be an http:// or https:// URL, got \(value)")
                 }
+                // Requests go to the endpoint's root: a path would be silently dropped, so it is refused.
+                guard url.path.isEmpty || url.path == "/", url.query == nil else {
+                    throw ObjectStorageError.configuration(
+                        "endpoint must be a server's root URL without path or query (the bucket and prefix go in s3://BUCKET/PREFIX), got \(value)"
+                    )
+                }
                 endpoint = url
             case "path-style":
                 guard let flag = Bool(value) else {
