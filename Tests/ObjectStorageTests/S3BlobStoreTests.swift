@@ -87,7 +87,7 @@ struct S3BlobStoreTests {
 
     @Test func requestsRefusedWithSlowDownAreTriedAgain() async throws {
         let direct = try await MotoServer.client()
-        let proxy = try await FlakyProxy.start(upstream: try await MotoServer.shared.url())
+        let proxy = try await FlakyProxy.start(upstream: try await MotoServer.shared.url(), mode: .slowDown)
         defer { proxy.stop() }
         var configuration = direct.configuration
         configuration.endpoint = proxy.url
@@ -110,6 +110,35 @@ struct S3BlobStoreTests {
         } throws: { error in
             (error as? ObjectStorageError)?.code == "SlowDown"
         }
+    }
+
+    /// The stored object is checked against the SHA-256 computed while writing: by the checksum the server
+    /// computes on copy, or, above the single-copy limit, by reading it back. A mismatch stores nothing.
+    @Test(arguments: [false, true]) func aStoredObjectThatDoesNotMatchIsRefusedAndRemoved(copiedInParts: Bool) async throws {
+        let direct = try await MotoServer.client()
+        let proxy = try await FlakyProxy.start(upstream: try await MotoServer.shared.url(), mode: .corrupt)
+        defer { proxy.stop() }
+        var configuration = direct.configuration
+        configuration.endpoint = proxy.url
+        var store = S3BlobStore(
+            client: S3Client(configuration: configuration, credentials: MotoServer.credentials), partSize: S3Client.minimumPartSize
+        )
+        if copiedInParts {
+            store.singleCopyLimit = 1 << 20
+            store.copyPartSize = Int64(S3Client.minimumPartSize)
+        }
+        var random = TestBytes(seed: 80)
+        let bytes = random.next(S3Client.minimumPartSize + 1000)
+        await #expect {
+            _ = try await BlobStoreConformance.write(bytes, to: store, chunk: 1 << 20)
+        } throws: { error in
+            if case .verificationFailed(let message) = error as? BlobStoreError {
+                return message.contains(copiedInParts ? "read back" : "SHA-256")
+            }
+            return false
+        }
+        #expect(try await direct.listAllObjects(prefix: "").isEmpty)
+        #expect(try await direct.listMultipartUploads(prefix: "").isEmpty)
     }
 
     @Test func aBlobTheAWSCLIPutAtItsAddressIsRead() async throws {

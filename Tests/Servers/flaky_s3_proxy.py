@@ -1,11 +1,15 @@
-"""A proxy in front of an S3 server that answers 503 SlowDown, as S3 does under load, to the first try of every
-request whose method is listed, and passes everything else on unchanged. It shows that BackupFeed's S3 client tries
-again. Prints "READY <port>" when it accepts connections, and "FAILED <METHOD> <PATH>" for each request it refused.
-It exits by itself when its parent process is gone.
+"""A proxy in front of an S3 server that misbehaves as a real one can, to show what BackupFeed's S3 client does:
 
-    python3 flaky_s3_proxy.py --upstream http://127.0.0.1:PORT --fail-methods PUT,POST
+- with --fail-methods PUT,POST it answers 503 SlowDown, as S3 does under load, to the first try of every request
+  with one of those methods (printing "FAILED <METHOD> <PATH>"), and passes the second on;
+- with --corrupt it damages what it passes back: the first byte of every GET body is flipped, and the SHA-256 a
+  CopyObject answer reports is replaced, as if the stored object were not the one written.
+
+Prints "READY <port>" when it accepts connections. It exits by itself when its parent process is gone.
+
+    python3 flaky_s3_proxy.py --upstream http://127.0.0.1:PORT [--fail-methods PUT,POST] [--corrupt]
 """
-import argparse, http.client, os, sys, threading, time
+import argparse, http.client, os, re, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -16,10 +20,11 @@ SLOW_DOWN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Co
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--upstream", required=True)
-    parser.add_argument("--fail-methods", default="PUT,POST")
+    parser.add_argument("--fail-methods", default="")
+    parser.add_argument("--corrupt", action="store_true")
     arguments = parser.parse_args()
     upstream = urlsplit(arguments.upstream)
-    fail_methods = set(arguments.fail_methods.split(","))
+    fail_methods = set(filter(None, arguments.fail_methods.split(",")))
     seen = set()
     lock = threading.Lock()
 
@@ -49,6 +54,11 @@ def main():
             connection.request(self.command, self.path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
+            if arguments.corrupt and self.command == "GET" and data and response.status in (200, 206):
+                data = bytes([data[0] ^ 0xFF]) + data[1:]
+            if arguments.corrupt and self.command == "PUT" and "x-amz-copy-source" in self.headers:
+                data = re.sub(rb"<ChecksumSHA256>[^<]*</ChecksumSHA256>",
+                              b"<ChecksumSHA256>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=</ChecksumSHA256>", data)
             self.send_response(response.status)
             for name, value in response.getheaders():
                 if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):

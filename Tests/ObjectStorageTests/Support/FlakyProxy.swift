@@ -1,7 +1,7 @@
 import Foundation
 
-/// Tests/Servers/flaky_s3_proxy.py in front of the moto server: the first try of every PUT and POST gets a
-/// 503 SlowDown, everything else passes through.
+/// Tests/Servers/flaky_s3_proxy.py in front of the moto server: either the first try of every PUT and POST gets a
+/// 503 SlowDown (`.slowDown`), or what comes back is damaged (`.corrupt`: GET bodies, CopyObject's checksum).
 final class FlakyProxy: @unchecked Sendable {
     let url: URL
     private let log: URL
@@ -16,13 +16,16 @@ final class FlakyProxy: @unchecked Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Servers/flaky_s3_proxy.py")
 
-    static func start(upstream: URL) async throws -> FlakyProxy {
+    enum Mode { case slowDown, corrupt }
+
+    static func start(upstream: URL, mode: Mode) async throws -> FlakyProxy {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flaky-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--upstream", upstream.absoluteString, "--fail-methods", "PUT,POST"]
+        process.arguments = ["python3", script.path, "--upstream", upstream.absoluteString]
+            + (mode == .slowDown ? ["--fail-methods", "PUT,POST"] : ["--corrupt"])
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
