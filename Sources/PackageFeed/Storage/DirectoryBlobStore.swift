@@ -53,7 +53,7 @@ public struct DirectoryBlobStore: ObjectBlobStore {
 
     public func discardUnfinishedUpload(_ uploadID: String) async throws {
         // Only names this store made: never a path from elsewhere.
-        guard uploadID.hasPrefix("upload-"), !uploadID.contains("/"), uploadID != "upload-.." else { return }
+        guard uploadID.hasPrefix("upload-"), !uploadID.contains("/") else { return }
         if unlink(temporaryRoot.appendingPathComponent(uploadID).path) != 0, errno != ENOENT {
             throw StorageError.io("cannot remove unfinished upload \(uploadID): \(errnoText())")
         }
