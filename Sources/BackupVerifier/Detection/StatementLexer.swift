@@ -10,6 +10,8 @@ struct StatementLexer {
     private enum State: Equatable {
         case normal, lineComment, blockComment, single, double, backtick, bracket
         case dollarOpen([UInt8]), dollarQuoted([UInt8]), copyData
+        /// MySQL: `/*` seen, and the next bytes tell a comment from `/*!` or `/*M!` (SQL to the client and server).
+        case commentOpen([UInt8])
     }
 
     let dialect: Dialect
@@ -153,6 +155,9 @@ struct StatementLexer {
                 return
             }
         case .copyData: break
+        case .commentOpen(let seen):
+            commentOpen(seen + [b])
+            return
         }
         remember(b)
     }
@@ -172,11 +177,11 @@ struct StatementLexer {
             return
         }
         if previous == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
-            if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
-            state = .blockComment
-            commentDepth = 1
-            commentSince = line
-            recent.removeAll(keepingCapacity: true)
+            if dialect == .mysql {
+                state = .commentOpen([])
+                return
+            }
+            openBlockComment()
             return
         }
         if b == delimiter.last!, recent.count >= delimiter.count, recent.suffix(delimiter.count).elementsEqual(delimiter) {
@@ -202,6 +207,27 @@ struct StatementLexer {
         case UInt8(ascii: "$") where dialect == .postgres && !(previous.map(isIdentifier) ?? false): state = .dollarOpen([])
         default: break
         }
+    }
+
+    private mutating func openBlockComment() {
+        if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
+        state = .blockComment
+        commentDepth = 1
+        commentSince = line
+        recent.removeAll(keepingCapacity: true)
+    }
+
+    /// After MySQL's `/*`: `/*!…*/` and `/*M!…*/` hold SQL that the client reads as such (strings, delimiters) and
+    /// the server runs, so they are followed as SQL; anything else is a comment, which the bytes seen so far are in.
+    private mutating func commentOpen(_ seen: [UInt8]) {
+        if seen == [UInt8(ascii: "M")] { state = .commentOpen(seen); return }
+        if seen == [UInt8(ascii: "!")] || seen == [UInt8(ascii: "M"), UInt8(ascii: "!")] {
+            state = .normal
+            for byte in seen { normal(byte) }
+            return
+        }
+        openBlockComment()
+        for byte in seen { process(byte) }
     }
 
     private mutating func quoted(_ b: UInt8, close: UInt8, escapes: Bool) {

@@ -78,6 +78,20 @@ struct FuzzFindingsTests {
         #expect(trace("SELECT 1 /*/ x */;\n", .postgres).ends.count == 1, "`/*/` opens once")
     }
 
+    /// Finding 5: `/*!…*/` and `/*M!…*/` are SQL to the mariadb client (it reads strings and delimiters inside them);
+    /// the lexer took them for comments, so a quote inside one opened a string for the client but not for the lexer.
+    @Test func mysqlVersionedCommentsAreSQL() {
+        func trace(_ text: String) -> LexerTrace {
+            LexerTrace(Array(text.utf8), dialect: .mysql, chunks: Array(repeating: 1, count: text.utf8.count))
+        }
+        #expect(trace("/*!40101 SET x = ';' */;\nSELECT 1;\n").ends.count == 2, "the `;` in the string ends nothing")
+        #expect(trace("/*!40101 SET x = 'open */;\nSELECT 1;\n").unfinishedAt == 1, "still in the string")
+        #expect(trace("/*M!100203 SET y = \"a\" */;\n").ends.count == 1)
+        #expect(trace("/* a plain ' comment */;\nSELECT 1;\n").ends.count == 2, "a quote in a comment is nothing")
+        #expect(trace("/**/ SELECT 1;\n").ends.count == 1)
+        #expect(trace("/*M plain */ SELECT 1;\n").ends.count == 1)
+    }
+
     func rewrite(_ dump: String) -> String {
         let rewritten = DumpInvariants.rewrite(Array(dump.utf8), chunks: ChunkPlan(for: Array(dump.utf8)).sizes) { MySQLDumpRules(knownCollations: DumpInvariants.mariaDBCollations) }
         return String(decoding: rewritten.output, as: UTF8.self)
