@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// The verifier's byte-level SQL readers (statement lexer, client-command scanners, dump rewriters) under libFuzzer
+// The verifier's byte-level readers (statement lexer, client-command scanners, dump rewriters, header parsers, tar reader) under libFuzzer
 // with AddressSanitizer. A package of its own so that only those files (symlinked from Sources/BackupVerifier) are
 // built with the fuzzer's instrumentation, not the server's dependencies. scripts/fuzz.sh builds and runs it.
 let fuzz: [String] = ["-sanitize=fuzzer,address", "-parse-as-library"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the verifier's statement lexer, client-command scanners and dump rewriters with libFuzzer and
+# Fuzzes the verifier's statement lexer, client-command scanners, dump rewriters, header parsers and tar reader with libFuzzer and
 # AddressSanitizer (Fuzz/, a package of its own) for a bounded time, seeded with every SQL dump under
 # Tests/Fixtures, the hand-made seeds and every earlier finding. Properties checked on each input:
 # Tests/BackupVerifierTests/Fuzz/DumpInvariants.swift.
@@ -23,10 +23,10 @@ seeds="$(mktemp -d)"
 artifacts="$(mktemp -d)"
 trap 'rm -rf "$seeds" "$artifacts"' EXIT
 mkdir -p "$corpus"
-find Tests/Fixtures -name '*.sql' -size -1024k -exec cp {} "$seeds/" \;
+find Tests/Fixtures \( -name '*.sql' -o -name '*.tar' -o -name '*.dump' \) -size -1024k -exec cp {} "$seeds/" \;
 cp Tests/Fixtures/fuzz-seeds/* Tests/Fixtures/fuzz-findings/* "$seeds/" 2>/dev/null || true
 
-echo "fuzzing the dump lexer, scanners and rewriters for ${seconds}s ($(ls "$seeds" | wc -l) seeds)" >&2
+echo "fuzzing the dump lexer, scanners, rewriters, header parsers and tar reader for ${seconds}s ($(ls "$seeds" | wc -l) seeds)" >&2
 status=0
 # Swift's own backtracer would hold a finding for tens of seconds; libFuzzer reports it anyway.
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$fuzzer" \

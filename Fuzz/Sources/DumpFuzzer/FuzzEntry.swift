@@ -1,5 +1,6 @@
 import CLibFuzzer
 import Foundation
+import Synchronization
 
 /// libFuzzer's entry point: every input is checked against `DumpInvariants`; a violated property stops the run
 /// like a crash, so libFuzzer keeps the input (scripts/fuzz.sh copies it to Tests/Fixtures/fuzz-findings, which
@@ -7,11 +8,26 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
-    let violations = DumpInvariants.violations(of: UnsafeRawBufferPointer(start: data, count: size))
+    let input = UnsafeRawBufferPointer(start: data, count: size)
+    let violations = DumpInvariants.violations(of: input) + tarViolations(Array(input))
     if !violations.isEmpty {
         fatalError("dump invariant violated:\n" + violations.joined(separator: "\n"))
     }
     return 0
+}
+
+/// The tar reader's handler is async and libFuzzer's callback is not: a detached task and a semaphore bridge them,
+/// here only (the fuzzer's own thread is not one of the concurrency pool's).
+func tarViolations(_ bytes: [UInt8]) -> [String] {
+    let result = Mutex<[String]>([])
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        let found = await ArchiveHeaderInvariants.tarViolations(of: bytes)
+        result.withLock { $0 = found }
+        done.signal()
+    }
+    done.wait()
+    return result.withLock { $0 }
 }
 
 /// SwiftPM links an executable target's `main` under the module's name; it starts libFuzzer's driver.

@@ -39,6 +39,8 @@ enum DumpInvariants {
         let postgresChunked = rewrite(bytes, chunks: chunks.sizes, rules: makePostgresRules)
         if postgres != postgresChunked { found.append("PostgreSQL rewriter output differs in chunks \(chunks.sizes.prefix(8))") }
 
+        found += ArchiveHeaderInvariants.violations(of: bytes)
+
         if mysqlScan == nil, let uncovered = scan(MySQLClientCommandScanner(), mysql.output, chunks: [mysql.output.count]) {
             found.append("the MySQL rewriter uncovered a client command the scanner accepted in the input: \(uncovered)\(context(uncovered, mysql.output))")
         }

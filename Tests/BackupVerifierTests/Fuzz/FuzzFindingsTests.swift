@@ -22,9 +22,10 @@ struct FuzzFindingsTests {
     }
 
     @Test(arguments: replayed)
-    func everyPropertyHolds(name: String) throws {
+    func everyPropertyHolds(name: String) async throws {
         let bytes = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
         let violations = bytes.withUnsafeBytes { DumpInvariants.violations(of: $0) }
+            + (await ArchiveHeaderInvariants.tarViolations(of: Array(bytes)))
         #expect(violations.isEmpty, "\(name): \(violations.joined(separator: "\n"))")
     }
 

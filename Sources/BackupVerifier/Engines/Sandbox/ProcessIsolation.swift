@@ -24,13 +24,23 @@ public enum ProcessIsolation: Sendable, Equatable {
         let uid = user?.uid ?? UInt32(getuid())
         if let known = probed.withLock({ $0[uid] }) { return known }
         let result = await probe(user: user)
-        probed.withLock { $0[uid] = result }
-        return result
+        // A probe cut short (its task cancelled, its deadline passed on a loaded machine) says nothing about this
+        // machine: remembering it would refuse every later run until a restart.
+        if !Task.isCancelled, result.answersForTheMachine { probed.withLock { $0[uid] = result.isolation } }
+        return result.isolation
     }
 
-    private static func probe(user: SandboxUser?) async -> ProcessIsolation {
+    /// Forgets what the probes found (tests: a later probe must run again).
+    static func forgetProbes() { probed.withLock { $0.removeAll() } }
+
+    private struct ProbeResult {
+        var isolation: ProcessIsolation
+        var answersForTheMachine = true
+    }
+
+    private static func probe(user: SandboxUser?) async -> ProbeResult {
         guard let bwrap = bubblewrapSearchPaths.first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            return .unconfined(reason: "bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+            return ProbeResult(isolation: .unconfined(reason: "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"))
         }
         let isolation = ProcessIsolation.bubblewrap(executable: bwrap)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-probe-\(UUID().uuidString.prefix(8))")
@@ -38,7 +48,7 @@ public enum ProcessIsolation: Sendable, Equatable {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             try SandboxFiles.chown(scratch.path, to: user)
         } catch {
-            return .unconfined(reason: "cannot prepare the sandbox probe: \(error.localizedDescription)")
+            return ProbeResult(isolation: .unconfined(reason: "cannot prepare the sandbox probe: \(error.localizedDescription)"), answersForTheMachine: false)
         }
         defer { try? FileManager.default.removeItem(at: scratch) }
         let spec = ProcessSpec(
@@ -47,12 +57,14 @@ public enum ProcessIsolation: Sendable, Equatable {
         do {
             let result = try await ProcessRunner.run(spec, deadline: .now + .seconds(20))
             guard result.succeeded, FileManager.default.fileExists(atPath: scratch.path + "/written") else {
-                return .unconfined(reason: "bubblewrap cannot create a sandbox here (\(result.status)): \(lastLines(result.output)); "
-                    + "it needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; in a container, a seccomp profile that allows them)")
+                return ProbeResult(isolation: .unconfined(
+                    reason: "bubblewrap cannot create a sandbox here (\(result.status)): \(lastLines(result.output)); "
+                        + "it needs user namespaces (sysctl kernel.unprivileged_userns_clone=1; in a container, a seccomp profile that allows them)"))
             }
-            return isolation
+            return ProbeResult(isolation: isolation)
         } catch {
-            return .unconfined(reason: "bubblewrap did not run: \(error)")
+            // Cancelled or timed out: the next run probes again.
+            return ProbeResult(isolation: .unconfined(reason: "bubblewrap did not run: \(error)"), answersForTheMachine: false)
         }
     }
 }

@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Archive/ArchiveLimits.swift

@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Detection/SQLiteSidecarFiles.swift

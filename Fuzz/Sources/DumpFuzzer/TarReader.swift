@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Archive/Tar/TarReader.swift
