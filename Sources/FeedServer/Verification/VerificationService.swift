@@ -65,7 +65,9 @@ public struct VerificationService: Service {
 
         let report: VerificationReport
         if let file = try? feed.file(of: version) {
-            report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous)
+            // Read afresh for every run: keys added or removed (API or command line) count from the next run on.
+            let keyring = feed.decryptionKeys?.keyring() ?? .empty
+            report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous, keyring: keyring)
         } else {
             report = VerificationReport(verdict: .error, summary: "the stored file is missing")
         }

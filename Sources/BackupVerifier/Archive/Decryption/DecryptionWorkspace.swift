@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private directory (mode 0700, owned by the server's user) under the server's own temporary directory, for
+/// the key files the tools need: an age identity file (0600) or a `GNUPGHOME` holding the imported secret keys.
+/// It never holds plaintext, is not mounted into any sandbox (each sandbox gets its own empty /tmp), and is
+/// removed, gpg-agent stopped first, when the run is over.
+final class DecryptionWorkspace {
+    let directory: URL
+    private var gnupgHome: URL?
+
+    private init(directory: URL) { self.directory = directory }
+
+    /// Runs `body` with a fresh workspace, removing it afterwards whatever happens.
+    static func with<T>(_ body: (DecryptionWorkspace) async throws -> T) async throws -> T {
+        let workspace = try create()
+        do {
+            let value = try await body(workspace)
+            await workspace.remove()
+            return value
+        } catch {
+            await workspace.remove()
+            throw error
+        }
+    }
+
+    static func create() throws -> DecryptionWorkspace {
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-keys-XXXXXX").path
+        var bytes = Array(template.utf8CString)
+        // mkdtemp makes the directory with mode 0700.
+        guard let made = mkdtemp(&bytes) else {
+            throw ArchiveError.unsupported("cannot make a private directory for decryption keys: \(String(cString: strerror(errno)))")
+        }
+        return DecryptionWorkspace(directory: URL(fileURLWithPath: String(cString: made), isDirectory: true))
+    }
+
+    /// Writes `text` to a new file of mode 0600 (created with that mode: never readable by anyone else).
+    func writeSecret(_ text: String, named name: String) throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ArchiveError.unsupported("cannot write a key file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.unsupported("cannot write a key file: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        return url
+    }
+
+    /// A `GNUPGHOME` (0700) inside the workspace; its gpg-agent is stopped on removal.
+    func makeGnuPGHome() throws -> URL {
+        // Short: gpg-agent puts its socket there when /run/user is missing, and socket paths are limited to 107 bytes.
+        let home = directory.appendingPathComponent("g", isDirectory: true)
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        gnupgHome = home
+        return home
+    }
+
+    func remove() async {
+        if let gnupgHome, let gpgconf = try? DecryptionTool.locate("gpgconf", package: "gnupg") {
+            _ = try? await DecryptionTool.runSmall(
+                DecryptionTool.configuration(gpgconf, ["--homedir", gnupgHome.path, "--kill", "gpg-agent"]), input: "")
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

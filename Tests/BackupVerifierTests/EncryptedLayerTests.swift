@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import BackupVerifier
+
+/// Real dumps encrypted by the real `age` and `gpg` (`sqlite3 .dump | gzip | age -r …`, `… | gpg -e -r …`),
+/// opened with stored identities: passed with the right one (and the report names it), `error` without one,
+/// `failed` when the ciphertext was modified or cut short.
+@Suite(.serialized, .enabled(if: EncryptionTools.available || EngineTestSupport.isCI, "age and gnupg are not installed (apt-get install age gnupg)"))
+struct EncryptedLayerTests {
+    let dump = DecoderFixtures.url("shop.sqlite.sql.gz")
+
+    func verify(_ file: URL, _ identities: [DecryptionIdentity]) async throws -> VerificationReport {
+        let work = try EngineTestSupport.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        return await DecoderFixtures.verifier(work: work).verify(
+            file: file, expectedSHA256: nil, policy: .default, previous: nil, keyring: DecryptionKeyring(identities))
+    }
+
+    func ageIdentity(named name: String = "ops-age") async throws -> (DecryptionIdentity, String) {
+        let key = try await EncryptionTools.ageKeygen()
+        // Stored as the server stores it: through the same inspection (the whole age-keygen file, comments and all).
+        return (try await DecryptionIdentity.inspect(name: name, text: key.identityFile), key.recipient)
+    }
+
+    @Test func ageEncryptedDumpPassesWithItsIdentityAndNamesIt() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let (identity, recipient) = try await ageIdentity()
+        #expect(identity.recipients == [recipient])
+        let (other, _) = try await ageIdentity(named: "someone-else")
+        let file = tmp.url.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionTools.ageEncrypt(dump, to: recipient, output: file)
+        // The other identity is tried first and does not match: the right one still opens it, and is the one named.
+        let report = try await verify(file, [other, identity])
+        #expect(report.verdict == .passed, "\(report.text())")
+        #expect(report.layers == ["age", "gzip"])
+        #expect(report.decryptedBy == "ops-age")
+        #expect(report.rows("orders") == 20 && report.rows("customers") == 3)
+        let integrity = try #require(report.check("integrity")?.detail)
+        #expect(integrity.contains("age: opened with identity 'ops-age', every 64 KiB payload chunk authenticated"), "\(integrity)")
+        #expect(!report.text().contains(identity.secret))
+    }
+
+    @Test func ageEncryptedDumpWithoutItsIdentityIsAnErrorSayingHowToAddOne() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let key = try await EncryptionTools.ageKeygen()
+        let (other, _) = try await ageIdentity(named: "someone-else")
+        let file = tmp.url.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionTools.ageEncrypt(dump, to: key.recipient, output: file)
+        let none = try await verify(file, [])
+        #expect(none.verdict == .error, "\(none.text())")
+        #expect(none.summary.hasPrefix("age-encrypted (1 X25519 recipient), and the feed holds no age identity: add the identity"), "\(none.summary)")
+        #expect(none.summary.contains("PUT /api/decryption-keys/NAME"))
+        let wrong = try await verify(file, [other])
+        #expect(wrong.verdict == .error, "\(wrong.text())")
+        #expect(wrong.summary.hasPrefix("age-encrypted (1 X25519 recipient), and none of the 1 stored age identity opens it"), "\(wrong.summary)")
+        #expect(wrong.decryptedBy == nil)
+    }
+
+    @Test func modifiedOrTruncatedAgeCiphertextFails() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let (identity, recipient) = try await ageIdentity()
+        let file = tmp.url.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionTools.ageEncrypt(dump, to: recipient, output: file)
+        var bytes = try Data(contentsOf: file)
+        var flipped = bytes
+        flipped[flipped.count - 40] ^= 0x01
+        let flippedFile = try tmp.file("flipped.sql.gz.age", flipped)
+        let modified = try await verify(flippedFile, [identity])
+        #expect(modified.verdict == .failed, "\(modified.text())")
+        #expect(modified.check("integrity")?.status == .failed)
+        #expect(modified.summary.contains("age: the encrypted payload fails authentication"), "\(modified.summary)")
+        #expect(modified.summary.contains("modified or truncated after encryption"))
+
+        bytes.removeLast(30)
+        let cutFile = try tmp.file("cut.sql.gz.age", bytes)
+        let cut = try await verify(cutFile, [identity])
+        #expect(cut.verdict == .failed, "\(cut.text())")
+        #expect(cut.summary.contains("fails authentication"), "\(cut.summary)")
+
+        let headerOnly = try tmp.file("header.sql.gz.age", try Data(contentsOf: file).prefix(70))
+        let header = try await verify(headerOnly, [identity])
+        #expect(header.verdict == .failed, "\(header.text())")
+        #expect(header.summary.contains("age: the header is damaged or cut short"), "\(header.summary)")
+    }
+
+    @Test(arguments: [false, true])
+    func gpgEncryptedDumpPassesWithItsSecretKey(armor: Bool) async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let key = try await EncryptionTools.GnuPGKey.make(in: tmp.url)
+        defer { Task { await key.remove() } }
+        let identity = try await DecryptionIdentity.inspect(name: "ops-gpg", text: key.secretArmored)
+        #expect(identity.kind == .openpgp)
+        #expect(identity.recipients.first == key.fingerprint)
+        let file = tmp.url.appendingPathComponent(armor ? "shop.sql.gz.asc" : "shop.sql.gz.gpg")
+        try await key.encrypt(dump, output: file, armor: armor)
+        let report = try await verify(file, [identity])
+        #expect(report.verdict == .passed, "\(report.text())")
+        #expect(report.layers == ["openpgp", "gzip"])
+        #expect(report.decryptedBy == "ops-gpg")
+        #expect(report.rows("orders") == 20)
+        #expect(report.check("integrity")?.detail.contains("openpgp: opened with identity 'ops-gpg', modification detection code (MDC) verified") == true)
+    }
+
+    @Test func gpgFailuresNameTheKeyOrTheDamage() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let key = try await EncryptionTools.GnuPGKey.make(in: tmp.url)
+        defer { Task { await key.remove() } }
+        let identity = try await DecryptionIdentity.inspect(name: "ops-gpg", text: key.secretArmored)
+        let file = tmp.url.appendingPathComponent("shop.sql.gz.gpg")
+        try await key.encrypt(dump, output: file)
+
+        let none = try await verify(file, [])
+        #expect(none.verdict == .error, "\(none.text())")
+        // gpg names the encryption subkey's ID: the last 16 hex digits of its fingerprint.
+        let subkey = try #require(identity.recipients.last)
+        #expect(none.summary.contains("OpenPGP-encrypted to key ID \(subkey.suffix(16))"), "\(none.summary)")
+        #expect(none.summary.contains("the feed holds no OpenPGP secret key: add the secret key"))
+
+        var bytes = try Data(contentsOf: file)
+        var flipped = bytes
+        flipped[flipped.count - 30] ^= 0x01
+        let modified = try await verify(try tmp.file("flipped.sql.gz.gpg", flipped), [identity])
+        #expect(modified.verdict == .failed, "\(modified.text())")
+        #expect(modified.summary.contains("OpenPGP: the message fails its integrity check (BADMDC"), "\(modified.summary)")
+
+        bytes.removeLast(40)
+        let cut = try await verify(try tmp.file("cut.sql.gz.gpg", bytes), [identity])
+        #expect(cut.verdict == .failed, "\(cut.text())")
+        #expect(cut.summary.contains("OpenPGP: "), "\(cut.summary)")
+    }
+
+    @Test func keysTheToolsWouldNotUseAreRefusedWithTheReason() async throws {
+        await #expect(throws: DecryptionKeyError.self) { try await DecryptionIdentity.inspect(name: "x", text: "hello") }
+        await #expect(throws: DecryptionKeyError.self) {
+            try await DecryptionIdentity.inspect(name: "x", text: "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ")
+        }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let key = try await EncryptionTools.GnuPGKey.make(in: tmp.url)
+        defer { Task { await key.remove() } }
+        let public_ = try await EncryptionTools.run("/usr/bin/gpg", ["--homedir", key.home.path, "--armor", "--export", key.fingerprint])
+        do {
+            _ = try await DecryptionIdentity.inspect(name: "x", text: public_)
+            Issue.record("a public key was accepted")
+        } catch let error as DecryptionKeyError {
+            #expect(error.description.contains("public key"))
+        }
+    }
+
+    /// Where the tools' key files live: a 0700 directory of the server's user under its own /tmp, which no sandbox
+    /// mounts (each sandbox has an empty /tmp of its own).
+    @Test func keyFilesArePrivateAndGoneAfterTheRun() async throws {
+        let before = try Set(FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("backupfeed-keys-") })
+        let workspace = try DecryptionWorkspace.create()
+        let file = try workspace.writeSecret("AGE-SECRET-KEY-1…\n", named: "identity.txt")
+        let directoryMode = try FileManager.default.attributesOfItem(atPath: workspace.directory.path)[.posixPermissions] as? Int
+        let fileMode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(directoryMode == 0o700)
+        #expect(fileMode == 0o600)
+        await workspace.remove()
+        #expect(!FileManager.default.fileExists(atPath: workspace.directory.path))
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let (identity, recipient) = try await ageIdentity()
+        let encrypted = tmp.url.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionTools.ageEncrypt(dump, to: recipient, output: encrypted)
+        #expect(try await verify(encrypted, [identity]).verdict == .passed)
+        let after = try Set(FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("backupfeed-keys-") })
+        #expect(after.subtracting(before).isEmpty, "key directories left behind: \(after.subtracting(before))")
+    }
+}
