@@ -105,7 +105,23 @@ struct EncryptedLayerTests {
         #expect(report.check("integrity")?.detail.contains("openpgp: opened with identity 'ops-gpg', modification detection code (MDC) verified") == true)
     }
 
+    /// The verifier's private key directories (`backupfeed-keys-…` under the temp directory).
+    static func keyDirectories() -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []).filter { $0.hasPrefix("backupfeed-keys-") })
+    }
+
+    /// Waits (briefly: other suites may be mid-run) until no key directory made since `before` is left.
+    static func expectNoKeyDirectoriesLeft(since before: Set<String>, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        var left = keyDirectories().subtracting(before)
+        for _ in 0..<50 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+            left = keyDirectories().subtracting(before)
+        }
+        #expect(left.isEmpty, "key directories left behind: \(left)", sourceLocation: sourceLocation)
+    }
+
     @Test func gpgFailuresNameTheKeyOrTheDamage() async throws {
+        let before = Self.keyDirectories()
         let tmp = try TempDir()
         defer { tmp.remove() }
         let key = try await EncryptionTools.GnuPGKey.make(in: tmp.url)
@@ -132,6 +148,8 @@ struct EncryptedLayerTests {
         let cut = try await verify(try tmp.file("cut.sql.gz.gpg", bytes), [identity])
         #expect(cut.verdict == .failed, "\(cut.text())")
         #expect(cut.summary.contains("OpenPGP: "), "\(cut.summary)")
+        // Every GNUPGHOME with the imported secret key is gone, gpg-agent's late socket removals notwithstanding.
+        try await Self.expectNoKeyDirectoriesLeft(since: before)
     }
 
     @Test func keysTheToolsWouldNotUseAreRefusedWithTheReason() async throws {
@@ -155,7 +173,7 @@ struct EncryptedLayerTests {
     /// Where the tools' key files live: a 0700 directory of the server's user under its own /tmp, which no sandbox
     /// mounts (each sandbox has an empty /tmp of its own).
     @Test func keyFilesArePrivateAndGoneAfterTheRun() async throws {
-        let before = try Set(FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("backupfeed-keys-") })
+        let before = Self.keyDirectories()
         let workspace = try DecryptionWorkspace.create()
         let file = try workspace.writeSecret("AGE-SECRET-KEY-1…\n", named: "identity.txt")
         let directoryMode = try FileManager.default.attributesOfItem(atPath: workspace.directory.path)[.posixPermissions] as? Int
@@ -170,7 +188,6 @@ struct EncryptedLayerTests {
         let encrypted = tmp.url.appendingPathComponent("shop.sql.gz.age")
         try await EncryptionTools.ageEncrypt(dump, to: recipient, output: encrypted)
         #expect(try await verify(encrypted, [identity]).verdict == .passed)
-        let after = try Set(FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("backupfeed-keys-") })
-        #expect(after.subtracting(before).isEmpty, "key directories left behind: \(after.subtracting(before))")
+        try await Self.expectNoKeyDirectoriesLeft(since: before)
     }
 }

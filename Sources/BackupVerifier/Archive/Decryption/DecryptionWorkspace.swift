@@ -65,11 +65,26 @@ final class DecryptionWorkspace {
         return home
     }
 
+    /// Stops the home's gpg-agent and removes the directory, in a task of its own: a cancelled run (server
+    /// shutdown) must still remove its keys, which needs working sleeps.
     func remove() async {
+        await Self.removeInOwnTask(directory, gnupgHome: gnupgHome)
+    }
+
+    private static func removeInOwnTask(_ directory: URL, gnupgHome: URL?) async {
+        await Task { await remove(directory, gnupgHome: gnupgHome) }.value
+    }
+
+    private static func remove(_ directory: URL, gnupgHome: URL?) async {
         if let gnupgHome, let gpgconf = try? DecryptionTool.locate("gpgconf", package: "gnupg") {
             _ = try? await DecryptionTool.runSmall(
                 DecryptionTool.configuration(gpgconf, ["--homedir", gnupgHome.path, "--kill", "gpg-agent"]), input: "")
         }
-        try? FileManager.default.removeItem(at: directory)
+        // gpg-agent removes its sockets from the home as it shuts down, after gpgconf returns: a removal walking
+        // the tree meanwhile fails on a vanished file, so try again until the directory is gone.
+        for _ in 0..<100 {
+            if (try? FileManager.default.removeItem(at: directory)) != nil || !FileManager.default.fileExists(atPath: directory.path) { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 }

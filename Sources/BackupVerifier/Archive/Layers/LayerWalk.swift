@@ -89,6 +89,8 @@ final class LayerWalk {
                 throw ArchiveError.damagedLayer("\(layerLocation(leaf.route))more than \(Self.maxDepth) nested layers: no backup tool writes that")
             }
             leaves.remove(at: index)
+            // Listed before the layers inside it (the integrity detail reads outermost first).
+            record(encryption.rawValue) { _ in }
             let sink = peel(route: leaf.route + [.decrypt(encryption)], name: leaf.name)
             do {
                 let (identity, bytes) = try await StreamDecryption.open(
