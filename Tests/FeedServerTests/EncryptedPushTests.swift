@@ -157,6 +157,37 @@ struct EncryptedPushTests {
         }
     }
 
+    /// `backupfeed verify FILE --identity KEYFILE`: the same pipeline locally, exit 0 with the right identity, 2 without.
+    @Test(.enabled(if: Verification.runServerProcess, "needs the backupfeed executable"))
+    func verifyCommandOpensAnEncryptedFileWithAnIdentityFile() async throws {
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let key = try await EncryptionKeys.ageKeygen()
+        let identityFile = scratch.appendingPathComponent("ops.txt")
+        try key.identityFile.write(to: identityFile, atomically: true, encoding: .utf8)
+        let ciphertext = scratch.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionKeys.ageEncrypt(Self.fixture, to: key.recipient, output: ciphertext)
+        let executable = try ServerProcess.requireExecutable().path
+        let work = scratch.appendingPathComponent("work").path
+        let environment = ProcessInfo.processInfo.environment
+
+        let opened = try await Runbook.execute(executable, ["verify", ciphertext.path, "--identity", identityFile.path, "--work-dir", work], environment: environment)
+        #expect(opened.status == 0, "\(opened)")
+        #expect(opened.stdout.contains("decrypted with ops.txt"), "\(opened)")
+        #expect(opened.stdout.contains("via age › gzip"), "\(opened)")
+        #expect(!opened.stdout.contains(key.secret))
+
+        let closed = try await Runbook.execute(executable, ["verify", ciphertext.path, "--work-dir", work], environment: environment)
+        #expect(closed.status == 2, "\(closed)")
+        #expect(closed.stdout.contains("age-encrypted (1 X25519 recipient)"), "\(closed)")
+
+        let notAKey = scratch.appendingPathComponent("not-a-key.txt")
+        try "hello".write(to: notAKey, atomically: true, encoding: .utf8)
+        let refused = try await Runbook.execute(executable, ["verify", ciphertext.path, "--identity", notAKey.path, "--work-dir", work], environment: environment)
+        #expect(refused.status == 2, "\(refused)")
+        #expect(refused.stderr.contains("not a decryption key"), "\(refused)")
+    }
+
     /// A hostile dump's restore runs confined exactly like this shell: it sees neither the data directory (where
     /// the keys are) nor the server's /tmp (where the tools' key files live while a run decrypts).
     @Test func theSandboxCannotReadTheStoredKeys() async throws {
