@@ -41,6 +41,28 @@ struct EncryptedLayerTests {
         #expect(!report.text().contains(identity.secret))
     }
 
+    /// `age --armor`, and an age file zipped by a script that zips whatever it pushes: the same layers, found by content.
+    @Test func armoredAgeAndAgeInsideAZipAreOpened() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let (identity, recipient) = try await ageIdentity()
+        let armored = tmp.url.appendingPathComponent("shop.sql.gz.age.asc")
+        try await EncryptionTools.ageEncrypt(dump, to: recipient, output: armored, armor: true)
+        #expect(try Data(contentsOf: armored).starts(with: Data("-----BEGIN AGE ENCRYPTED FILE-----".utf8)))
+        let fromArmor = try await verify(armored, [identity])
+        #expect(fromArmor.verdict == .passed, "\(fromArmor.text())")
+        #expect(fromArmor.layers == ["age", "gzip"])
+
+        let binary = tmp.url.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionTools.ageEncrypt(dump, to: recipient, output: binary)
+        let zip = try tmp.zip("backup.zip", entries: [("shop.sql.gz.age", try Data(contentsOf: binary)), ("README.txt", Data("nightly".utf8))])
+        let zipped = try await verify(zip, [identity])
+        #expect(zipped.verdict == .passed, "\(zipped.text())")
+        #expect(zipped.layers == ["zip", "shop.sql.gz.age", "age", "gzip"])
+        #expect(zipped.decryptedBy == "ops-age")
+        #expect(zipped.rows("orders") == 20)
+    }
+
     @Test func ageEncryptedDumpWithoutItsIdentityIsAnErrorSayingHowToAddOne() async throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

@@ -28,8 +28,8 @@ enum EncryptionTools {
     }
 
     /// `age -r RECIPIENT -o output input`.
-    static func ageEncrypt(_ input: URL, to recipient: String, output: URL) async throws {
-        try await run("/usr/bin/age", ["-r", recipient, "-o", output.path, input.path])
+    static func ageEncrypt(_ input: URL, to recipient: String, output: URL, armor: Bool = false) async throws {
+        try await run("/usr/bin/age", (armor ? ["--armor"] : []) + ["-r", recipient, "-o", output.path, input.path])
     }
 
     /// A GnuPG home holding one fresh key pair (ed25519 certification key, cv25519 encryption subkey, no passphrase).

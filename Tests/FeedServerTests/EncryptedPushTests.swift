@@ -99,8 +99,10 @@ struct EncryptedPushTests {
             #expect(summary.contains("age-encrypted (1 X25519 recipient), and the feed holds no age identity"), "\(summary)")
             #expect(summary.contains("PUT /api/decryption-keys/NAME"))
 
-            // Modified and truncated ciphertexts are bad backups.
+            // Modified and truncated ciphertexts are bad backups. (A damaged key file beside the good one is
+            // skipped, not fatal to the others.)
             #expect(try await Self.putKey(feed, "ops-age", key.identityFile).status == 201)
+            try Data("{ not json".utf8).write(to: directory.appendingPathComponent("damaged.json"))
             var bytes = try Data(contentsOf: ciphertext)
             var flipped = bytes
             flipped[flipped.count - 20] ^= 0x01
@@ -116,6 +118,7 @@ struct EncryptedPushTests {
             try await feed.push(cutFile, id: "PetClinicDB", version: "2022.06.23", ext: ".sql.gz.age")
             let cut = try await feed.waitForVerdict("PetClinicDB", "2022.06.23")
             #expect(cut.status == "failed", "\(cut)")
+            #expect(try await feed.get("/api/decryption-keys", key: feed.adminKey).json["items"].map { ($0 as? [[String: Any]])?.count } == 1)
             answers += [try await feed.get("/api/decryption-keys", key: feed.adminKey).body, try await feed.get("/api/packages/PetClinicDB/versions").body]
 
             for answer in answers {

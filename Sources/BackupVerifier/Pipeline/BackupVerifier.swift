@@ -77,7 +77,9 @@ public struct BackupVerifier: Sendable {
         start = run.now
         let selection = DumpSelection(
             file: file, walk: integrity.walk, limits: configuration.limits, wanted: policy.dump,
-            assumedFormat: FormatDetector.assumedFormat(for: policy.engine), keyring: keyring)
+            assumedFormat: FormatDetector.assumedFormat(for: policy.engine),
+            // The restore decrypts again: with the identities that opened the file only, tried first to last.
+            keyring: DecryptionKeyring(keyring.identities.filter { identities.contains($0.name) }.nonEmpty ?? keyring.identities))
         let outcome: DumpSelection.Outcome
         do {
             outcome = try await selection.select()
@@ -154,4 +156,9 @@ public struct BackupVerifier: Sendable {
         default: "\(error)"
         }
     }
+}
+
+extension Array {
+    /// nil for an empty array, for `?? fallback`.
+    fileprivate var nonEmpty: [Element]? { isEmpty ? nil : self }
 }

@@ -82,13 +82,3 @@ struct DecryptionKeyResponse: Codable, Sendable {
 struct DecryptionKeyListResponse: Codable, Sendable {
     var items: [DecryptionKeyResponse]
 }
-
-extension DecryptionKeyStore {
-    /// The stored keys as the verifier takes them (a key file that cannot be read is left out, not fatal).
-    public func keyring() -> DecryptionKeyring {
-        let keys = (try? all()) ?? []
-        return DecryptionKeyring(keys.compactMap { key in
-            Encryption(rawValue: key.kind).map { DecryptionIdentity(name: key.name, kind: $0, secret: key.secret, recipients: key.recipients) }
-        })
-    }
-}

@@ -66,7 +66,7 @@ public struct VerificationService: Service {
         let report: VerificationReport
         if let file = try? feed.file(of: version) {
             // Read afresh for every run: keys added or removed (API or command line) count from the next run on.
-            let keyring = feed.decryptionKeys?.keyring() ?? .empty
+            let keyring = feed.decryptionKeys?.keyring(logger: jobLogger) ?? .empty
             report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous, keyring: keyring)
         } else {
             report = VerificationReport(verdict: .error, summary: "the stored file is missing")

@@ -46,14 +46,25 @@ public struct DecryptionKeyStore: Sendable {
         }
     }
 
-    /// Every stored key, by name.
+    /// Every stored key, by name. A file that is not a stored key (edited by hand, cut short) is left out rather
+    /// than hiding the others; `unreadable()` names such files.
     public func all() throws -> [StoredDecryptionKey] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        files().compactMap { file in try? Self.decode(directory.appendingPathComponent(file)) }
+    }
+
+    /// The files of the key directory that are not readable keys.
+    public func unreadable() -> [String] {
+        files().filter { (try? Self.decode(directory.appendingPathComponent($0))) == nil }
+    }
+
+    private func files() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    }
+
+    private static func decode(_ url: URL) throws -> StoredDecryptionKey {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try names.filter { $0.hasSuffix(".json") }.sorted().map { file in
-            try decoder.decode(StoredDecryptionKey.self, from: Data(contentsOf: directory.appendingPathComponent(file)))
-        }
+        return try decoder.decode(StoredDecryptionKey.self, from: Data(contentsOf: url))
     }
 
     public func get(name: String) throws -> StoredDecryptionKey? {

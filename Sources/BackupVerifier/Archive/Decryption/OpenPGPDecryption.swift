@@ -18,8 +18,9 @@ enum OpenPGPDecryption {
                 _ = try await DecryptionTool.runSmall(DecryptionTool.configuration(gpg, common + ["--import"]), input: keys)
             }
             // --status-fd 2: the status lines share stderr with gpg's messages; stdout carries only plaintext.
-            return try await DecryptionTool.run(
-                DecryptionTool.configuration(gpg, common + ["--status-fd", "2", "--decrypt"]), ciphertext: source, plaintext: plaintext)
+            // --max-output: gpg decompresses (it compresses by default), so it stops a bomb itself too.
+            let arguments = common + ["--status-fd", "2", "--max-output", "\(source.limits.maxExpandedBytes)", "--decrypt"]
+            return try await DecryptionTool.run(DecryptionTool.configuration(gpg, arguments), ciphertext: source, plaintext: plaintext)
         }
         let status = GnuPGStatus(outcome.messages)
         let location = source.route.innermostEntry.map { "\($0): " } ?? ""
@@ -32,8 +33,9 @@ enum OpenPGPDecryption {
         }
         if status.has("DECRYPTION_OKAY"), outcome.status.isSuccess, !status.has("DECRYPTION_FAILED") {
             let used = status.values("DECRYPTION_KEY").flatMap { $0.split(separator: " ").prefix(2).map(String.init) }
-            let identity = identities.first { identity in identity.recipients.contains { used.contains($0) } } ?? identities.first
-            return (identity?.name ?? "?", outcome)
+            let matched = identities.first { identity in identity.recipients.contains { used.contains($0) } }
+            // gpg names the key it used; should no stored fingerprint match it, say which keys were offered.
+            return (matched?.name ?? identities.map(\.name).joined(separator: " or "), outcome)
         }
         let noKey = status.values("NO_SECKEY")
         if status.has("DECRYPTION_KEY") == false, !noKey.isEmpty, outcome.plaintextBytes == 0 {
