@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import PackageFeed
 import Testing
 
@@ -158,6 +159,46 @@ struct EncryptedPushTests {
                 #expect(!secretLines.contains { answer.contains($0) })
             }
         }
+    }
+
+    /// What leaves the server besides reports: its log (at trace level) and webhook payloads. Neither carries the
+    /// secret key, nor a row of the decrypted dump (the fixture's password hash `$2a$10$abc`).
+    @Test func logsAndWebhooksCarryNeitherTheKeyNorRows() async throws {
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let key = try await EncryptionKeys.ageKeygen()
+        let ciphertext = scratch.appendingPathComponent("shop.sql.gz.age")
+        try await EncryptionKeys.ageEncrypt(Self.fixture, to: key.recipient, output: ciphertext)
+        let listener = try await WebhookListener.start()
+        let log = CapturedLog()
+        let testFeed = try await TestFeed()
+        defer { testFeed.remove() }
+        var configuration = testFeed.configuration
+        configuration.sandboxDirectory = Verification.sharedSandbox
+        configuration.runVerifications = true
+        configuration.allowPrivateTargets = true
+        configuration.logLevel = .trace
+        let app = try await buildApplication(configuration, logger: log.logger())
+        try await app.test(.live) { client in
+            let feed = FeedClient(
+                baseURL: "http://127.0.0.1:\(client.port!)", pushKey: testFeed.pushKey, readKey: testFeed.readKey, adminKey: TestFeed.adminKey)
+            _ = try await feed.createWebhook(
+                url: listener.url + "/hook", events: ["version.pushed", "verification.passed", "verification.failed", "verification.error"])
+            #expect(try await Self.putKey(feed, "ops-age", key.identityFile).status == 201)
+            try await feed.push(ciphertext, id: "Sealed", version: "1.0.0", ext: ".sql.gz.age")
+            #expect(try await feed.waitForVerdict("Sealed", "1.0.0").status == "passed")
+            let received = try await listener.waitForRequests(2)
+            #expect(received.contains { $0.event == "verification.passed" }, "\(received.map(\.event))")
+            for request in received {
+                #expect(!request.body.contains(key.secret))
+                #expect(!request.body.contains("$2a$10$abc"), "a webhook carries a row: \(request.body.prefix(300))")
+            }
+        }
+        await listener.stop()
+        let text = log.text
+        #expect(text.contains("decryption key stored"), "the log was captured")
+        #expect(!text.contains(key.secret), "the log carries the secret key")
+        #expect(!text.contains("$2a$10$abc"), "the log carries a row of the dump")
     }
 
     /// `backupfeed verify FILE --identity KEYFILE`: the same pipeline locally, exit 0 with the right identity, 2 without.
