@@ -63,6 +63,27 @@ struct EncryptedLayerTests {
         #expect(zipped.rows("orders") == 20)
     }
 
+    /// `tar c dump.sql big.bin | age`: the restore reads the dump member and stops while age still has megabytes
+    /// to write; the run ends promptly all the same (the tool is ended, not left on a full pipe).
+    @Test(.timeLimit(.minutes(1)))
+    func tarInsideAgeIsRestoredFromItsFirstMember() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let (identity, recipient) = try await ageIdentity()
+        let staging = tmp.url.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        try Data(contentsOf: DecoderFixtures.url("shop.sqlite.sql")).write(to: staging.appendingPathComponent("shop.sql"))
+        try Data((0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }).write(to: staging.appendingPathComponent("big.bin"))
+        let tar = tmp.url.appendingPathComponent("backup.tar")
+        try await EncryptionTools.run("/usr/bin/tar", ["-C", staging.path, "-cf", tar.path, "shop.sql", "big.bin"])
+        let sealed = tmp.url.appendingPathComponent("backup.tar.age")
+        try await EncryptionTools.ageEncrypt(tar, to: recipient, output: sealed)
+        let report = try await verify(sealed, [identity])
+        #expect(report.verdict == .passed, "\(report.text())")
+        #expect(report.layers == ["age", "tar", "shop.sql"])
+        #expect(report.rows("orders") == 20)
+    }
+
     @Test func ageEncryptedDumpWithoutItsIdentityIsAnErrorSayingHowToAddOne() async throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

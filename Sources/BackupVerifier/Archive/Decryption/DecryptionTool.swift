@@ -1,6 +1,10 @@
 import Foundation
 import Subprocess
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 #if canImport(System)
 import System
 #else
@@ -63,15 +67,22 @@ enum DecryptionTool {
                 }
                 var bytes: Int64 = 0
                 var downstream: ArchiveError?
-                for try await buffer in execution.standardOutput {
-                    if downstream != nil { continue }
-                    let chunk = buffer.withUnsafeBytes { Array($0) }
-                    bytes += Int64(chunk.count)
-                    do {
-                        try await withChunk(chunk, plaintext)
-                    } catch let error as ArchiveError where error.isDamage {
-                        downstream = error
+                do {
+                    for try await buffer in execution.standardOutput {
+                        if downstream != nil { continue }
+                        let chunk = buffer.withUnsafeBytes { Array($0) }
+                        bytes += Int64(chunk.count)
+                        do {
+                            try await withChunk(chunk, plaintext)
+                        } catch let error as ArchiveError where error.isDamage {
+                            downstream = error
+                        }
                     }
+                } catch {
+                    // Nobody reads the tool's output any more (the restore has its tar member, or stopped): end it,
+                    // or it would wait on a full pipe while the feeding task waits on it.
+                    _ = kill(-execution.processIdentifier.value, SIGKILL)
+                    throw error
                 }
                 try await group.waitForAll()
                 return (bytes, downstream)
