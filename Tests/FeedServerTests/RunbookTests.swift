@@ -233,6 +233,20 @@ import Glibc
             #expect(download.status == 200)
             #expect(try Data(contentsOf: target).starts(with: Data("age-encryption.org/v1\n".utf8)))
 
+            // The restore runbook decrypts with the restore identity (here the same key), and refuses without one.
+            try await RunbookDatabase.with(.mariaDB, "restored") { restored in
+                let variables = feed.variables.merging(["BACKUPFEED_API_KEY": feed.readKey, "PACKAGE_ID": id]) { $1 }
+                    .merging(restored.clientVariables()) { $1 }
+                let locked = try await Runbook.run("restore-latest-verified.sh", variables)
+                #expect(!locked.succeeded)
+                #expect(locked.stderr.contains("is age-encrypted: set AGE_IDENTITY"), "\(locked)")
+                #expect(try await restored.rowCounts().isEmpty, "the target was not touched")
+                let restore = try await Runbook.run("restore-latest-verified.sh", variables.merging(["AGE_IDENTITY": identityFile.path]) { $1 })
+                #expect(restore.succeeded, "\(restore)")
+                #expect(restore.stderr.contains("decrypted with"), "\(restore)")
+                #expect(try await restored.rowCounts()["owners"] == 10)
+            }
+
             // A recipient that is not one is refused before anything is dumped.
             let refused = try await Runbook.run("backup-mysql.sh", feed.variables.merging([
                 "BACKUPFEED_API_KEY": feed.pushKey, "PACKAGE_ID": id, "MYSQL_DATABASE": source.database,
