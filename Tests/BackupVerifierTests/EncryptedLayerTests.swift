@@ -84,6 +84,31 @@ struct EncryptedLayerTests {
         #expect(report.rows("orders") == 20)
     }
 
+    /// The server engines behind a decryption layer: `mysqldump | gzip | gpg -e` into MariaDB, and a directory-format
+    /// `pg_dump -Fd` tarred, gzipped and `age`-encrypted into PostgreSQL (its members are read through age again).
+    @Test(.enabled(if: EngineTestSupport.runMariaDB && EngineTestSupport.runPostgres, "needs mariadb-server and postgresql"))
+    func serverEngineDumpsBehindEncryptionAreRestored() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let key = try await EncryptionTools.GnuPGKey.make(in: tmp.url)
+        defer { Task { await key.remove() } }
+        let gpgIdentity = try await DecryptionIdentity.inspect(name: "ops-gpg", text: key.secretArmored)
+        let mariadb = tmp.url.appendingPathComponent("shop.mariadb.sql.gz.gpg")
+        try await key.encrypt(DecoderFixtures.url("shop.mariadb.sql.gz"), output: mariadb)
+        let fromGpg = try await verify(mariadb, [gpgIdentity])
+        PgArchiveAndCompressedServerTests.expectShop(fromGpg, engine: "mariadb")
+        #expect(fromGpg.layers == ["openpgp", "gzip"])
+
+        let (ageIdentity, recipient) = try await ageIdentity()
+        let postgres = tmp.url.appendingPathComponent("pg-dir.tar.gz.age")
+        try await EncryptionTools.ageEncrypt(DecoderFixtures.url("pg-dir.tar.gz"), to: recipient, output: postgres)
+        let fromAge = try await verify(postgres, [gpgIdentity, ageIdentity])
+        PgArchiveAndCompressedServerTests.expectShop(fromAge, engine: "postgres")
+        #expect(fromAge.format == "pg-dump-directory")
+        #expect(fromAge.layers == ["age", "gzip", "tar", "shop/toc.dat"])
+        #expect(fromAge.decryptedBy == "ops-age")
+    }
+
     @Test func ageEncryptedDumpWithoutItsIdentityIsAnErrorSayingHowToAddOne() async throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

@@ -76,7 +76,7 @@ struct DumpSelection {
         case .directory(let folder, let members):
             let name = folder.isEmpty ? "toc.dat" : folder + "/"
             let data = members.filter { $0.name.hasSuffix(".dat") || $0.name.hasSuffix(".dat.gz") }.count - 1
-            let source = PgDirectorySource(file: file, name: name, members: members, limits: limits)
+            let source = PgDirectorySource(file: file, name: name, members: members, limits: limits, keyring: keyring)
             let toc = members.first { $0.name == "toc.dat" }?.route ?? []
             var evidence = "toc.dat (PGDMP magic) and \(max(0, data)) data files in \(folder.isEmpty ? "the archive's top folder" : folder + "/")"
             evidence += members.contains { $0.name == "restore.sql" }

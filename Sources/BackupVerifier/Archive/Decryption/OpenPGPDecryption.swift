@@ -25,7 +25,7 @@ enum OpenPGPDecryption {
         let status = GnuPGStatus(outcome.messages)
         let location = source.route.innermostEntry.map { "\($0): " } ?? ""
         if status.has("BADMDC") {
-            return try fail("\(location)OpenPGP: the message fails its integrity check (BADMDC, gpg: \"encrypted message has been manipulated\"): the ciphertext was modified after encryption")
+            throw ArchiveError.damagedLayer("\(location)OpenPGP: the message fails its integrity check (BADMDC, gpg: \"encrypted message has been manipulated\"): the ciphertext was modified after encryption")
         }
         if status.has("NEED_PASSPHRASE_SYM") {
             throw ArchiveError.unsupported(
@@ -38,7 +38,7 @@ enum OpenPGPDecryption {
             return (matched?.name ?? identities.map(\.name).joined(separator: " or "), outcome)
         }
         let noKey = status.values("NO_SECKEY")
-        if status.has("DECRYPTION_KEY") == false, !noKey.isEmpty, outcome.plaintextBytes == 0 {
+        if !status.has("DECRYPTION_KEY"), !noKey.isEmpty, outcome.plaintextBytes == 0 {
             let keyIDs = status.values("ENC_TO").compactMap { $0.split(separator: " ").first.map(String.init) }
             let stored = identities.isEmpty ? "the feed holds no OpenPGP secret key" : "none of the \(identities.count) stored OpenPGP keys is among them"
             throw ArchiveError.unsupported(
@@ -46,13 +46,9 @@ enum OpenPGPDecryption {
         }
         let reason = outcome.messages.split(separator: "\n").filter { $0.hasPrefix("gpg: ") }.last.map { String($0.dropFirst(5)) } ?? "exit \(outcome.status)"
         if status.has("DECRYPTION_FAILED") || status.has("BEGIN_DECRYPTION") {
-            return try fail("\(location)OpenPGP: decryption failed after \(ByteFormat.string(outcome.plaintextBytes)) of plaintext (gpg: \(reason)): the message is truncated or damaged")
+            throw ArchiveError.damagedLayer("\(location)OpenPGP: decryption failed after \(ByteFormat.string(outcome.plaintextBytes)) of plaintext (gpg: \(reason)): the message is truncated or damaged")
         }
-        return try fail("\(location)gpg could not read the OpenPGP message (gpg: \(reason)): it is damaged or not a message")
-    }
-
-    private static func fail(_ message: String) throws -> (identity: String, outcome: ToolOutcome) {
-        throw ArchiveError.damagedLayer(message)
+        throw ArchiveError.damagedLayer("\(location)gpg could not read the OpenPGP message (gpg: \(reason)): it is damaged or not a message")
     }
 }
 
