@@ -201,7 +201,8 @@ struct EncryptedPushTests {
         #expect(!text.contains("$2a$10$abc"), "the log carries a row of the dump")
     }
 
-    /// `backupfeed verify FILE --identity KEYFILE`: the same pipeline locally, exit 0 with the right identity, 2 without.
+    /// `backupfeed verify FILE --identity KEYFILE`: the same pipeline locally, exit 0 with the right identity, 2 without;
+    /// and `backupfeed decryption-keys` on a data directory.
     @Test(.enabled(if: Verification.runServerProcess, "needs the backupfeed executable"))
     func verifyCommandOpensAnEncryptedFileWithAnIdentityFile() async throws {
         let scratch = try Self.scratch()
@@ -230,6 +231,20 @@ struct EncryptedPushTests {
         let refused = try await Runbook.execute(executable, ["verify", ciphertext.path, "--identity", notAKey.path, "--work-dir", work], environment: environment)
         #expect(refused.status == 2, "\(refused)")
         #expect(refused.stderr.contains("not a decryption key"), "\(refused)")
+
+        // backupfeed decryption-keys on a data directory: a non-key is refused (usage error), remove removes.
+        let data = scratch.appendingPathComponent("data").path
+        let bad = try await Runbook.execute(executable, ["decryption-keys", "add", "--data-dir", data, "ops", notAKey.path], environment: environment)
+        #expect(bad.status == 64, "\(bad)")
+        #expect(bad.stderr.contains("not a decryption key"), "\(bad)")
+        let added = try await Runbook.execute(executable, ["decryption-keys", "add", "--data-dir", data, "ops", identityFile.path], environment: environment)
+        #expect(added.status == 0, "\(added)")
+        let removed = try await Runbook.execute(executable, ["decryption-keys", "remove", "--data-dir", data, "ops"], environment: environment)
+        #expect(removed.status == 0 && removed.stdout.contains("removed ops"), "\(removed)")
+        let again = try await Runbook.execute(executable, ["decryption-keys", "remove", "--data-dir", data, "ops"], environment: environment)
+        #expect(again.status == 64 && again.stderr.contains("no decryption key named 'ops'"), "\(again)")
+        let listed = try await Runbook.execute(executable, ["decryption-keys", "list", "--data-dir", data], environment: environment)
+        #expect(listed.stdout == "NAME\tKIND\tRECIPIENTS\tCREATED\tUPDATED\n", "\(listed)")
     }
 
     /// A hostile dump's restore runs confined exactly like this shell: it sees neither the data directory (where

@@ -43,8 +43,10 @@ extension DecryptionIdentity {
         let result = try await DecryptionTool.runSmall(DecryptionTool.configuration(keygen, ["-y"]), input: secret + "\n")
         let recipients = result.output.split(whereSeparator: \.isNewline).map(String.init).filter { $0.hasPrefix("age1") }
         guard result.status.isSuccess, recipients.count == lines.count else {
-            let reason = result.messages.split(whereSeparator: \.isNewline).first.map(String.init) ?? "age-keygen refused it"
-            throw DecryptionKeyError("not a valid age identity (\(reason.replacingOccurrences(of: secret, with: "…")))")
+            var reason = result.messages.split(whereSeparator: \.isNewline).first.map(String.init) ?? "age-keygen refused it"
+            // age-keygen may quote what it could not parse: never echo key material back.
+            for line in lines { reason = reason.replacingOccurrences(of: line, with: "AGE-SECRET-KEY-1…") }
+            throw DecryptionKeyError("not a valid age identity (\(reason))")
         }
         return DecryptionIdentity(name: name, kind: .age, secret: secret, recipients: recipients)
     }
