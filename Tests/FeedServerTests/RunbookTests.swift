@@ -302,6 +302,34 @@ import Glibc
                 #expect(restore.stdout.contains("restored \(id) 2026.11.24.0316"), "\(restore)")
                 #expect(try await target.rowCounts() == sourceCounts)
             }
+
+            // Encrypted (AGE_RECIPIENT): pg_dump | age, verified with the identity stored over the API, restored
+            // by pg_restore once the restore runbook has decrypted it with AGE_IDENTITY.
+            if EncryptionKeys.available || Verification.isCI {
+                let key = try await EncryptionKeys.ageKeygen()
+                let stored = try await feed.client.request(
+                    "PUT", "/api/decryption-keys/pg-backups", key: feed.client.adminKey, body: key.identityFile, contentType: "text/plain")
+                #expect(stored.status == 201, "\(stored.body)")
+                let sealed = try await Runbook.run("backup-postgres.sh", feed.variables.merging([
+                    "BACKUPFEED_API_KEY": feed.pushKey, "PACKAGE_ID": id, "PACKAGE_VERSION": "2026.11.24.0317", "AGE_RECIPIENT": key.recipient,
+                ]) { $1 }.merging(source.clientVariables()) { $1 })
+                #expect(sealed.succeeded, "\(sealed)")
+                let metadata = try await feed.client.get("/api/packages/\(id)/2026.11.24.0317")
+                #expect(metadata.json["filename"] as? String == "\(id).2026.11.24.0317.dump.age", "\(metadata.body)")
+                #expect(try await feed.client.waitForVerdict(id, "2026.11.24.0317").status == "passed")
+                let report = try #require(try await feed.client.reports(id, "2026.11.24.0317").first)
+                #expect(report["layers"] as? [String] == ["age"], "\(report)")
+                #expect(report["decryptedBy"] as? String == "pg-backups")
+                let identityFile = feed.data.appendingPathComponent("restore-identity.txt")
+                try key.identityFile.write(to: identityFile, atomically: true, encoding: .utf8)
+                try await RunbookDatabase.with(.postgres, "sealed") { target in
+                    let restore = try await Runbook.run(
+                        "restore-latest-verified.sh", common.merging(target.clientVariables()) { $1 }.merging(["AGE_IDENTITY": identityFile.path]) { $1 })
+                    #expect(restore.succeeded, "\(restore)")
+                    #expect(restore.stderr.contains("pg_restore"), "\(restore)")
+                    #expect(try await target.rowCounts() == sourceCounts)
+                }
+            }
         }
     }
 }

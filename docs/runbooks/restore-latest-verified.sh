@@ -156,7 +156,9 @@ if [[ $(head -c 4 "$download" | od -An -tx1 | tr -d ' \n') == 504b0304 ]]; then
     note "unzipped $entry"
 fi
 
-contains() { head -c 65536 "$dump" | grep -a -q -F -e "$@"; }
+# grep reads all of head's output (no -q): under pipefail an early exit would fail the pipeline whenever head
+# had not finished writing (EPIPE where SIGPIPE is ignored), calling a dump unrecognised at random.
+contains() { head -c 65536 "$dump" | grep -a -F -e "$@" > /dev/null; }
 magic=$(head -c 16 "$dump" | od -An -c | tr -d ' \n')
 if [[ $magic == PGDMP* ]]; then
     format=pg-custom
