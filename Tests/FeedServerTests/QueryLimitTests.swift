@@ -42,6 +42,30 @@ import Testing
         }
     }
 
+    /// schemathesis found it: `skip=Int.max` with any `take` overflowed the next-page arithmetic and crashed the server.
+    /// Every paged route answers a page (empty) for the largest skip a client can send.
+    @Test func largestSkipIsAnEmptyPageNeverACrash() async throws {
+        let feed = try await TestFeed()
+        defer { feed.remove() }
+        try await feed.app().test(.router) { client in
+            try await OctopusRoutesTests.push(client, feed, id: "Db", versions: ["1.0.0", "1.0.1"])
+            let paged = [
+                "/api/spaces", "/api/Spaces-1/feeds", "/api/Spaces-1/packages", "/api/packages",
+                "/api/packages/Db/versions", "/api/feeds/feeds-builtin/packages/versions?packageId=Db&",
+                "/api/Spaces-1/feeds/feeds-builtin/packages/versions?packageId=Db&",
+            ]
+            for path in paged {
+                for take in ["1", "66084484065", String(Int.max)] {
+                    let separator = path.contains("?") ? "" : "?"
+                    let uri = "\(path)\(separator)skip=\(Int.max)&take=\(take)"
+                    let response = try await client.execute(uri: uri, method: .get, headers: .key(feed.pushKey))
+                    #expect(response.status == .ok, "\(uri): \(response.status) \(response.text.prefix(200))")
+                }
+            }
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+
     @Test func filterIsASubstringWithoutWildcards() async throws {
         let feed = try await TestFeed()
         defer { feed.remove() }

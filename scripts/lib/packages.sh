@@ -36,6 +36,7 @@ ensure_pip_packages() {
 import sys, importlib.metadata as metadata
 def installed(requirement):
     name, version = requirement.split("==")
+    name = name.split("[")[0]  # "moto[server]": the extra names no distribution of its own
     try:
         return metadata.version(name) == version
     except metadata.PackageNotFoundError:

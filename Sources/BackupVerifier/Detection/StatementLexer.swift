@@ -10,6 +10,8 @@ struct StatementLexer {
     private enum State: Equatable {
         case normal, lineComment, blockComment, single, double, backtick, bracket
         case dollarOpen([UInt8]), dollarQuoted([UInt8]), copyData
+        /// MySQL: `/*` seen, and the next bytes tell a comment from `/*!` or `/*M!` (SQL to the client and server).
+        case commentOpen([UInt8])
     }
 
     let dialect: Dialect
@@ -21,6 +23,8 @@ struct StatementLexer {
     private var state = State.normal
     private var escaped = false
     private var quoteEscapes = false
+    /// Open block comments (more than one only in PostgreSQL, where `/* /* */ */` is one comment).
+    private var commentDepth = 0
     private var delimiter: [UInt8] = [UInt8(ascii: ";")]
     private var recent: [UInt8] = []
     /// The first bytes of the current line and of the pending statement (for DELIMITER, `\` meta-commands, COPY).
@@ -120,7 +124,18 @@ struct StatementLexer {
         case .normal: normal(b); return  // normal() remembers the byte itself (once: COPY reads the exact tail)
         case .lineComment: break
         case .blockComment:
-            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") { state = .normal; commentSince = nil; recent.removeAll(keepingCapacity: true); return }
+            if recent.last == UInt8(ascii: "*"), b == UInt8(ascii: "/") {
+                commentDepth -= 1
+                recent.removeAll(keepingCapacity: true)
+                if commentDepth <= 0 { state = .normal; commentSince = nil }
+                return
+            }
+            // PostgreSQL's block comments nest (psql and the server agree); MySQL's and SQLite's do not.
+            if dialect == .postgres, recent.last == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
+                commentDepth += 1
+                recent.removeAll(keepingCapacity: true)
+                return
+            }
         case .single: quoted(b, close: UInt8(ascii: "'"), escapes: quoteEscapes)
         case .double: quoted(b, close: UInt8(ascii: "\""), escapes: dialect == .mysql)
         case .backtick: if b == UInt8(ascii: "`") { state = .normal }
@@ -140,6 +155,9 @@ struct StatementLexer {
                 return
             }
         case .copyData: break
+        case .commentOpen(let seen):
+            commentOpen(seen + [b])
+            return
         }
         remember(b)
     }
@@ -159,10 +177,11 @@ struct StatementLexer {
             return
         }
         if previous == UInt8(ascii: "/"), b == UInt8(ascii: "*") {
-            if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
-            state = .blockComment
-            commentSince = line
-            recent.removeAll(keepingCapacity: true)
+            if dialect == .mysql {
+                state = .commentOpen([])
+                return
+            }
+            openBlockComment()
             return
         }
         if b == delimiter.last!, recent.count >= delimiter.count, recent.suffix(delimiter.count).elementsEqual(delimiter) {
@@ -188,6 +207,27 @@ struct StatementLexer {
         case UInt8(ascii: "$") where dialect == .postgres && !(previous.map(isIdentifier) ?? false): state = .dollarOpen([])
         default: break
         }
+    }
+
+    private mutating func openBlockComment() {
+        if statementPrefix == [UInt8(ascii: "/")] { pendingSince = nil; statementPrefix.removeAll(keepingCapacity: true) }
+        state = .blockComment
+        commentDepth = 1
+        commentSince = line
+        recent.removeAll(keepingCapacity: true)
+    }
+
+    /// After MySQL's `/*`: `/*!…*/` and `/*M!…*/` hold SQL that the client reads as such (strings, delimiters) and
+    /// the server runs, so they are followed as SQL; anything else is a comment, which the bytes seen so far are in.
+    private mutating func commentOpen(_ seen: [UInt8]) {
+        if seen == [UInt8(ascii: "M")] { state = .commentOpen(seen); return }
+        if seen == [UInt8(ascii: "!")] || seen == [UInt8(ascii: "M"), UInt8(ascii: "!")] {
+            state = .normal
+            for byte in seen { normal(byte) }
+            return
+        }
+        openBlockComment()
+        for byte in seen { process(byte) }
     }
 
     private mutating func quoted(_ b: UInt8, close: UInt8, escapes: Bool) {

@@ -17,7 +17,8 @@ protocol DumpLineRules {
     /// True when the rules dropped the first megabyte of an over-long line (a skipped statement): the rest of
     /// that line is then dropped too instead of being passed through.
     var dropsRestOfLine: Bool { get }
-    /// Sees the bytes of an over-long line passed through unshown (rules that follow the SQL need every byte).
+    /// Sees the rest of an over-long line after its first megabyte, passed on or dropped (rules that follow the
+    /// SQL, as the client will read it, need every byte of the input).
     mutating func passedThrough(_ bytes: UnsafeRawBufferPointer)
 }
 
@@ -51,10 +52,8 @@ struct DumpRewriter<Rules: DumpLineRules> {
             let end = newline.map { $0 + 1 } ?? chunk.count
             let piece = UnsafeRawBufferPointer(start: base + start, count: end - start)
             if passingThrough {
-                if !droppingRest {
-                    output.append(contentsOf: piece)
-                    rules.passedThrough(piece)
-                }
+                if !droppingRest { output.append(contentsOf: piece) }
+                rules.passedThrough(piece)
                 if newline != nil { passingThrough = false; droppingRest = false; lineCount += 1 }
             } else if newline != nil, pending.isEmpty {
                 rules.rewrite(piece, complete: true, into: &output)
@@ -147,30 +146,4 @@ struct RewriteTally {
     }
 
     var all: [DumpRewrite] { order.compactMap { entries[$0] } }
-}
-
-/// The first bytes of a dump, read by streaming the source once and stopping early: an engine decides how to
-/// start the server (MariaDB's lower_case_table_names) before the real restore streams the source again.
-enum DumpHead {
-    private struct Enough: Error {}
-
-    static func read(_ source: some DumpSource, maxBytes: Int = 8192) async throws -> [UInt8] {
-        var head: [UInt8] = []
-        do {
-            try await source.stream { chunk in
-                head.append(contentsOf: chunk.prefix(maxBytes - head.count))
-                if head.count >= maxBytes { throw Enough() }
-            }
-        } catch {
-            // Stopping early is our own doing; any other error (a damaged archive) is the source's to report,
-            // and the full read that follows will surface it.
-            guard !head.isEmpty else { throw error }
-        }
-        return head
-    }
-
-    /// The head as text lines (invalid UTF-8 repaired), line endings removed.
-    static func lines(_ head: [UInt8]) -> [String] {
-        String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-    }
 }

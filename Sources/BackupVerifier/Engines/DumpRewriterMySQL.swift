@@ -21,6 +21,10 @@ struct MySQLDumpRules: DumpLineRules {
     private var outputLines = 0
     /// A statement being skipped that continues on the next line (a multi-line GTID set).
     private var skippingStatement = false
+    /// Follows the dump as the client reads it (strings, comments, `DELIMITER`), so that statements are recognised,
+    /// skipped and collected only where one really starts and ends: a skip that began or ended inside a string would
+    /// change how the client reads everything after it (a fuzzed dump hid `\!` that way).
+    private var lexer = StatementLexer(dialect: .mysql)
     /// The system schema whose statements are being skipped (`--all-databases`), with its counts.
     private var systemSchema: String?
     private var systemCounts: [String: (statements: Int, tables: Int)] = [:]
@@ -72,19 +76,26 @@ struct MySQLDumpRules: DumpLineRules {
         return notes
     }
 
+    mutating func passedThrough(_ bytes: UnsafeRawBufferPointer) { lexer.feed(bytes) }
+
     mutating func rewrite(_ line: UnsafeRawBufferPointer, complete: Bool, into output: inout [UInt8]) {
         dropsRestOfLine = false
+        let startsStatement = lexer.isBetweenStatements
+        lexer.feed(line)
         if skippingStatement {
-            if !complete { dropsRestOfLine = true; return }
-            skippingStatement = !Self.endsStatement(line)
-            return
+            guard startsStatement else {
+                if !complete { dropsRestOfLine = true }
+                return
+            }
+            skippingStatement = false
         }
-        if systemSchema != nil, skipSystemSchemaLine(line, complete: complete) { return }
+        if systemSchema != nil, skipSystemSchemaLine(line, complete: complete, startsStatement: startsStatement) { return }
         if createTable != nil {
             collectCreateTable(line, complete: complete, into: &output)
             return
         }
-        // Data lines (the bulk of a dump, up to megabytes each) are passed on without being searched.
+        // Data lines (the bulk of a dump, up to megabytes each) are passed on without being searched, and so is a
+        // line that continues a statement (a multi-line string or routine body): what starts it was seen already.
         let isData = DumpBytes.hasPrefix(line, "INSERT INTO") || DumpBytes.hasPrefix(line, "REPLACE INTO") || DumpBytes.hasPrefix(line, "(")
         guard !isData, complete else {
             emit(line, into: &output, complete: complete)
@@ -98,17 +109,21 @@ struct MySQLDumpRules: DumpLineRules {
             emitText(rewriteText(text), ending: DumpBytes.ending(line), into: &output)
             return
         }
+        guard startsStatement else {
+            emitText(rewriteText(text), ending: DumpBytes.ending(line), into: &output)
+            return
+        }
         let statement = MySQLStatementSkips.unwrapVersioned(text[...])
         if let kind = MySQLStatementSkips.skipKind(statement) {
             skipped.add(from: kind, to: "(skipped: about the source server, not its data)")
-            skippingStatement = !Self.endsStatement(line)
+            skippingStatement = !lexer.isBetweenStatements
             return
         }
         if let schema = MySQLStatementSkips.schemaSwitch(statement), MySQLStatementSkips.systemSchemas.contains(schema.lowercased()) {
             enterSystemSchema(schema.lowercased())
             return
         }
-        if statement.uppercased().hasPrefix("CREATE TABLE") || statement.uppercased().hasPrefix("CREATE TEMPORARY TABLE"), !text.hasSuffix(";") {
+        if statement.uppercased().hasPrefix("CREATE TABLE") || statement.uppercased().hasPrefix("CREATE TEMPORARY TABLE"), !lexer.isBetweenStatements {
             createTable = []
             createTableEndings = []
             createTableBytes = 0
@@ -131,13 +146,15 @@ struct MySQLDumpRules: DumpLineRules {
     }
 
     /// Skips a line of a system schema; false when the line switches to a user schema (it is then handled normally).
-    private mutating func skipSystemSchemaLine(_ line: UnsafeRawBufferPointer, complete: Bool) -> Bool {
+    /// Only a line that starts a statement can switch schemas or pass a `DELIMITER` on; the skipped part always
+    /// ends where a statement starts, so the client reads what follows exactly as the dump has it.
+    private mutating func skipSystemSchemaLine(_ line: UnsafeRawBufferPointer, complete: Bool, startsStatement: Bool) -> Bool {
         guard let schema = systemSchema else { return false }
         if !complete { dropsRestOfLine = true; return true }
         // Client delimiters stay balanced whatever is skipped between them.
-        if DumpBytes.hasPrefix(line, "DELIMITER") { return false }
+        if startsStatement, DumpBytes.hasPrefix(line, "DELIMITER") { return false }
         let isData = DumpBytes.hasPrefix(line, "INSERT INTO") || DumpBytes.hasPrefix(line, "REPLACE INTO") || DumpBytes.hasPrefix(line, "(")
-        if !isData {
+        if startsStatement, !isData {
             let text = DumpBytes.text(line)
             let statement = MySQLStatementSkips.unwrapVersioned(text[...])
             if let next = MySQLStatementSkips.schemaSwitch(statement) {
@@ -150,7 +167,7 @@ struct MySQLDumpRules: DumpLineRules {
             }
             if statement.uppercased().hasPrefix("CREATE TABLE") { systemCounts[schema]?.tables += 1 }
         }
-        if Self.endsStatement(line) { systemCounts[schema]?.statements += 1 }
+        if lexer.isBetweenStatements { systemCounts[schema]?.statements += 1 }
         return true
     }
 
@@ -166,7 +183,7 @@ struct MySQLDumpRules: DumpLineRules {
         createTable?.append(DumpBytes.text(line))
         createTableEndings.append(DumpBytes.ending(line))
         createTableBytes += line.count
-        if Self.endsStatement(line) { flushCreateTable(translate: true, into: &output) }
+        if lexer.isBetweenStatements { flushCreateTable(translate: true, into: &output) }
     }
 
     private mutating func flushCreateTable(translate: Bool, into output: inout [UInt8]) {
@@ -212,13 +229,6 @@ struct MySQLDumpRules: DumpLineRules {
         if ending.last == 0x0A { outputLines += 1 }
     }
 
-    /// True when the line (without trailing whitespace) ends a statement: `;`, or `;;` under `DELIMITER ;;`.
-    private static func endsStatement(_ line: UnsafeRawBufferPointer) -> Bool {
-        var end = line.count
-        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D || line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
-        return end > 0 && line[end - 1] == UInt8(ascii: ";")
-    }
-
     private mutating func mapCollations(_ text: String) -> String {
         text.replacing(#/\b(utf8mb4|utf8mb3|utf8)_((?:[a-z]+_)*?)0900_(ai_ci|as_ci|as_cs|bin)\b/#) { match in
             let from = String(match.output.0)
@@ -255,8 +265,12 @@ struct MySQLDumpRules: DumpLineRules {
         return candidates.first(where: knownCollations.contains) ?? "utf8mb4_general_ci"
     }
 
+    /// Account names are matched only when made of the characters real accounts use (letters, digits and `_.$%:+ -`, never `--`; a quote only doubled):
+    /// removing such a clause cannot change where a string, identifier or comment ends, whatever the line holds.
+    /// A name with a quote, backslash or comment character in it (`'a\'@…`, seen in a fuzzed dump) is left alone:
+    /// stripping it as if the backslash were a character uncovered the client command `\e` hidden in the string.
     private mutating func stripDefiners(_ text: String) -> String {
-        let account = #/DEFINER\s*=\s*(`(?:[^`]|``)*`|'(?:[^']|'')*'|[A-Za-z0-9_$.-]+)\s*@\s*(`(?:[^`]|``)*`|'(?:[^']|'')*'|[A-Za-z0-9_$.%-]+)\s?/#
+        let account = #/DEFINER\s*=\s*(`(?:[\p{L}\p{N}_.$%:+ ]|-(?!-)|``)*`|'(?:[\p{L}\p{N}_.$%:+ ]|-(?!-)|'')*'|(?:[A-Za-z0-9_$.]|-(?!-))+)\s*@\s*(`(?:[\p{L}\p{N}_.$%:+ ]|-(?!-)|``)*`|'(?:[\p{L}\p{N}_.$%:+ ]|-(?!-)|'')*'|(?:[A-Za-z0-9_$.%]|-(?!-))+)\s?/#
         return text.replacing(account) { match in
             let user = Self.unquote(String(match.output.1))
             let host = Self.unquote(String(match.output.2))

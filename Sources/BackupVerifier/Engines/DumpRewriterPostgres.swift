@@ -35,6 +35,9 @@ struct PostgresDumpRules: DumpLineRules {
     private var strippedRoles: Set<String> = []
     /// Attribute → the roles the dump gave it, in first-seen order (one report line per attribute).
     private var strippedAttributes: [(attribute: String, roles: [String])] = []
+    /// A dropped or replaced line's statement goes on: its lines are dropped until a statement starts.
+    private var skippingRestOfStatement = false
+    private(set) var dropsRestOfLine = false
 
     init(
         knownSettings: Set<String>, serverVersion: String, restrictKey: String, mainDatabase: String = "backup",
@@ -81,6 +84,14 @@ struct PostgresDumpRules: DumpLineRules {
         let startsStatement = lexer.isBetweenStatements
         lexer.feed(line)
         linesSeen += 1
+        dropsRestOfLine = false
+        if skippingRestOfStatement {
+            guard startsStatement else {
+                dropsRestOfLine = !complete
+                return
+            }
+            skippingRestOfStatement = false
+        }
         guard startsStatement, complete, let first = line.first else {
             output.append(contentsOf: line)
             return
@@ -89,27 +100,39 @@ struct PostgresDumpRules: DumpLineRules {
             isCluster = true
             facts.update { $0.isCluster = true }
         }
+        if rewriteStatementStart(line, first: first, into: &output) {
+            // The line was dropped or replaced: when its statement goes on past the line (a string, a list over
+            // several lines), the rest goes with it. Passed on alone, it would be read by psql from a point
+            // where the dump never had a statement start, and a string could end where the scanner saw none.
+            skippingRestOfStatement = !lexer.isBetweenStatements
+            return
+        }
+        output.append(contentsOf: line)
+    }
+
+    /// True when the line that starts a statement was dropped or replaced (replacements are in `output`).
+    private mutating func rewriteStatementStart(_ line: UnsafeRawBufferPointer, first: UInt8, into output: inout [UInt8]) -> Bool {
         switch first {
-        case UInt8(ascii: "\\"): if metaCommand(DumpBytes.text(line), into: &output) { return }
-        case UInt8(ascii: "C"): if create(line, into: &output) { return }
-        case UInt8(ascii: "A"): if alter(DumpBytes.text(line)) { return }
-        case UInt8(ascii: "D"): if drop(DumpBytes.text(line)) { return }
+        case UInt8(ascii: "\\"): return metaCommand(DumpBytes.text(line), into: &output)
+        case UInt8(ascii: "C"): return create(line, into: &output)
+        case UInt8(ascii: "A"): return alter(DumpBytes.text(line))
+        case UInt8(ascii: "D"): return drop(DumpBytes.text(line))
         case UInt8(ascii: "G"):
-            if DumpBytes.hasPrefix(line, "GRANT ") { return skipPrivileges("GRANT") }
+            if DumpBytes.hasPrefix(line, "GRANT ") { skipPrivileges("GRANT"); return true }
         case UInt8(ascii: "R"):
-            if DumpBytes.hasPrefix(line, "REVOKE ") { return skipPrivileges("REVOKE") }
-            if DumpBytes.hasPrefix(line, "RESET SESSION AUTHORIZATION") { return skipPrivileges("RESET SESSION AUTHORIZATION") }
-        case UInt8(ascii: "S"): if set(line, into: &output) { return }
+            if DumpBytes.hasPrefix(line, "REVOKE ") { skipPrivileges("REVOKE"); return true }
+            if DumpBytes.hasPrefix(line, "RESET SESSION AUTHORIZATION") { skipPrivileges("RESET SESSION AUTHORIZATION"); return true }
+        case UInt8(ascii: "S"): return set(line, into: &output)
         case UInt8(ascii: "U"):
             // pg_dump --clean --create of template1: it unmarks the template to drop and recreate it.
             if DumpBytes.hasPrefix(line, "UPDATE pg_catalog.pg_database SET datistemplate") {
                 tally.add(from: "UPDATE pg_catalog.pg_database SET datistemplate …", to: "(skipped: the sandbox's databases are its own)")
-                return
+                return true
             }
         default:
             break
         }
-        output.append(contentsOf: line)
+        return false
     }
 
     // MARK: - psql meta-commands
@@ -187,7 +210,20 @@ struct PostgresDumpRules: DumpLineRules {
             return true
         }
         if DumpBytes.hasPrefix(line, "COMMENT ON ") { return comment(DumpBytes.text(line)) }
+        if DumpBytes.hasPrefix(line, "CREATE POLICY ") { createPolicyRoles(DumpBytes.text(line), into: &output) }
         return false
+    }
+
+    /// A row-level security policy names the roles it applies to (Supabase's `TO authenticated`); a single
+    /// database's dump never creates them (roles are the cluster's), so the policy would fail with "role does
+    /// not exist". They are created first, stripped like any dump role, and the policy restores as written.
+    private mutating func createPolicyRoles(_ text: String, into output: inout [UInt8]) {
+        let known = facts.snapshot.roles
+        for role in PostgresRoleStatements.policyRoles(text) where !known.contains(role) {
+            facts.update { $0.roles.append(role) }
+            output.append(contentsOf: Array((PostgresRoleStatements.createCall(for: role) + "\n").utf8))
+            tally.add(from: "CREATE POLICY … TO \(role)", to: "backupfeed_sandbox.create_role first (a cluster role the dump uses but does not create)")
+        }
     }
 
     private mutating func comment(_ text: String) -> Bool {

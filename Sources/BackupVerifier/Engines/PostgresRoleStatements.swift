@@ -50,6 +50,19 @@ enum PostgresRoleStatements {
         return found
     }
 
+    /// The roles of `CREATE POLICY name ON table [AS …] [FOR …] TO role, …` as pg_dump writes it (one line), without
+    /// the ones every database has (`PUBLIC`, `CURRENT_USER`, …).
+    static func policyRoles(_ line: String) -> [String] {
+        let name = #"(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)"#
+        let pattern = "^CREATE POLICY \(name) ON \(name)(?:\\.\(name))?(?: AS [A-Z]+)?(?: FOR [A-Z]+)? TO (\(name)(?:, \(name))*)"
+        guard let regex = try? Regex(pattern), let match = try? regex.prefixMatch(in: line),
+              let list = match.output[1].substring else { return [] }
+        let builtIn: Set<String> = ["public", "current_user", "current_role", "session_user"]
+        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !builtIn.contains($0.lowercased()) || $0.hasPrefix("\"")
+        }.map(identifier(_:))
+    }
+
     /// The SQL that creates the stripped role; the name travels hex-encoded, so no quoting setting of the
     /// dump (standard_conforming_strings) can change what it says.
     static func createCall(for role: String) -> String {

@@ -10,9 +10,6 @@ import Subprocess
 /// template0` is skipped by the rewriter anyway: everything restores into the sandbox database), and 1 MB WAL
 /// segments replace the 16 MB default.
 enum PostgresTemplate {
-    /// The database a run renames to the policy's database name.
-    static let targetDatabase = "backupfeed_restore"
-
     static func build(in directory: URL, binaries: PostgresBinaries, user: SandboxUser?, logger: Logger) async throws {
         let deadline = ContinuousClock.now + .seconds(180)
         logger.info("building the PostgreSQL template data directory (once per version)", metadata: ["path": "\(directory.path)"])

@@ -28,7 +28,8 @@ struct OctopusCollection<Item: Encodable & Sendable>: Encodable, Sendable {
             "Page.Current": link(skip: skip),
             "Page.Last": link(skip: LastPageNumber * take),
         ]
-        if skip + take < all.count {
+        // `skip` comes from the client and may be as large as Int.max: compare without adding to it.
+        if skip < all.count - take {
             Links["Page.Next"] = link(skip: skip + take)
         }
     }

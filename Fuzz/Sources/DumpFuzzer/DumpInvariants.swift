@@ -1,0 +1,1 @@
+../../../Tests/BackupVerifierTests/Fuzz/DumpInvariants.swift

@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Engines/DumpRewriter.swift

@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Detection/StatementLexer.swift

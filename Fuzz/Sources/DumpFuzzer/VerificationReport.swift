@@ -1,0 +1,1 @@
+../../../Sources/BackupVerifier/Model/VerificationReport.swift

@@ -1,0 +1,2 @@
+CREATE DEFINER='a\'@'%' PROCEDURE p() SELECT 1;
+\e

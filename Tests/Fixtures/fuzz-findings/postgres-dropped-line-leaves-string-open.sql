@@ -1,0 +1,3 @@
+CREATE OR REPLACE PROCEDURAL LANGUAGE plpgsqlndarGd_conforµµµµµµµµµµµµµµµµµµµµµµµµµµµµµµµµµming_string······························id ';
+
+\e
