@@ -61,6 +61,10 @@ struct EncryptedLayerTests {
         #expect(zipped.layers == ["zip", "shop.sql.gz.age", "age", "gzip"])
         #expect(zipped.decryptedBy == "ops-age")
         #expect(zipped.rows("orders") == 20)
+        // Without the identity the message names the entry.
+        let closed = try await verify(zip, [])
+        #expect(closed.verdict == .error, "\(closed.text())")
+        #expect(closed.summary.hasPrefix("shop.sql.gz.age: age-encrypted (1 X25519 recipient)"), "\(closed.summary)")
     }
 
     /// `tar c dump.sql big.bin | age`: the restore reads the dump member and stops while age still has megabytes

@@ -181,7 +181,10 @@ private final class PeelingSink: ByteSink {
                 entry.isFile ? walk.peel(route: route + [.tarEntry(ordinal: entry.ordinal, name: entry.name)], name: entry.name) : nil
             }
         } else {
-            next = LeafSink(walk: walk, route: route, name: name, scan: walk.wantsScanner(name) ? DumpScanner(assumed: walk.assumed) : nil)
+            // Ciphertext is no dump: only its plaintext (peeled after this pass) is worth a scan.
+            let encrypted = Encryption.detect(head) != nil
+            next = LeafSink(
+                walk: walk, route: route, name: name, scan: !encrypted && walk.wantsScanner(name) ? DumpScanner(assumed: walk.assumed) : nil)
         }
         self.next = next
         let held = head
