@@ -124,6 +124,11 @@ struct EncryptedLayerTests {
         #expect(none.verdict == .error, "\(none.text())")
         #expect(none.summary.hasPrefix("age-encrypted (1 X25519 recipient), and the feed holds no age identity: add the identity"), "\(none.summary)")
         #expect(none.summary.contains("PUT /api/decryption-keys/NAME"))
+        // A stored identity age cannot read (damaged on disk) is the verifier's problem, named, never `failed`.
+        let damaged = DecryptionIdentity(name: "damaged", kind: .age, secret: "AGE-SECRET-KEY-1QQQQ", recipients: [])
+        let unreadable = try await verify(file, [damaged])
+        #expect(unreadable.verdict == .error, "\(unreadable.text())")
+        #expect(unreadable.summary == "the stored age identity 'damaged' cannot be read by age: store it again (PUT /api/decryption-keys/damaged)")
         let wrong = try await verify(file, [other])
         #expect(wrong.verdict == .error, "\(wrong.text())")
         #expect(wrong.summary.hasPrefix("age-encrypted (1 X25519 recipient), and none of the 1 stored age identity opens it"), "\(wrong.summary)")

@@ -24,6 +24,11 @@ enum AgeDecryption {
             }
             if outcome.status.isSuccess { return (identity.name, outcome) }
             if outcome.plaintextBytes == 0, outcome.messages.contains("no identity matched any of the recipients") { continue }
+            if outcome.plaintextBytes == 0, outcome.messages.contains("age: error: reading \"") {
+                // The stored identity itself is unusable (edited by hand?): the verifier's fault, not the backup's.
+                throw ArchiveError.unsupported(
+                    "the stored age identity '\(identity.name)' cannot be read by age: store it again (PUT /api/decryption-keys/\(identity.name))")
+            }
             throw failure(source, outcome)
         }
         throw noIdentity(source, header: header, tried: identities.count)
