@@ -44,7 +44,9 @@ struct DecryptionKeysController {
         let now = Date()
         let stored = StoredDecryptionKey(
             name: name, kind: identity.kind.rawValue, secret: identity.secret, recipients: identity.recipients, createdAt: now, updatedAt: now)
-        let created = try store.put(stored)
+        // put fsyncs: off the cooperative pool.
+        let store = self.store
+        let created = try await BlockingWork.run { try store.put(stored) }
         context.logger.info("decryption key stored", metadata: ["name": "\(name)", "kind": "\(identity.kind.rawValue)", "replaced": "\(!created)"])
         return try JSONResponse.make(DecryptionKeyResponse(try store.get(name: name) ?? stored), status: created ? .created : .ok)
     }

@@ -99,7 +99,8 @@ final class LayerWalk {
                 openings.append(Opening(route: leaf.route, encryption: encryption, identity: identity, bytes: bytes))
                 record(encryption.rawValue) { $0.streams += 1; $0.bytes += bytes }
             } catch let error as ArchiveError where error.isVerifierLimitation {
-                // Only the header was read when no identity matched: nothing of the plaintext reached the walk.
+                // Not opened (no identity matched, a passphrase, no tool): no plaintext reached the walk, but drop
+                // whatever a partial run may have left, and keep the ciphertext as the leaf the report names.
                 leaves.removeAll { $0.route.starts(with: leaf.route + [.decrypt(encryption)]) }
                 leaves.insert(leaf, at: index)
                 closed.append((leaf.route, error.description))
