@@ -247,6 +247,24 @@ struct EncryptedLayerTests {
         }
     }
 
+    /// A key directory whose server died is removed by the next start's sweep; a live process's is left alone.
+    @Test func leftoverKeyDirectoriesOfDeadServersAreSwept() async throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        // A pid that certainly ended: a process that ran and was waited for.
+        let finished = try await DecryptionTool.runSmall(DecryptionTool.configuration("/bin/sh", ["-c", "echo $$"]), input: "")
+        let deadPid = try #require(Int32(finished.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let dead = tmp.url.appendingPathComponent("\(DecryptionWorkspace.prefix)\(deadPid)-abcdef")
+        let alive = tmp.url.appendingPathComponent("\(DecryptionWorkspace.prefix)\(getpid())-ghijkl")
+        for directory in [dead, alive] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("g"), withIntermediateDirectories: true)
+            try "AGE-SECRET-KEY-1…".write(to: directory.appendingPathComponent("identity.txt"), atomically: true, encoding: .utf8)
+        }
+        #expect(await DecryptionLeftovers.sweep(in: tmp.url) == 1)
+        #expect(!FileManager.default.fileExists(atPath: dead.path))
+        #expect(FileManager.default.fileExists(atPath: alive.path))
+    }
+
     /// Where the tools' key files live: a 0700 directory of the server's user under its own /tmp, which no sandbox
     /// mounts (each sandbox has an empty /tmp of its own).
     @Test func keyFilesArePrivateAndGoneAfterTheRun() async throws {

@@ -19,6 +19,8 @@ public struct VerificationService: Service {
 
     public func run() async throws {
         _ = await janitor.sweep()
+        let keyLeftovers = await DecryptionLeftovers.sweep()
+        if keyLeftovers > 0 { logger.notice("removed decryption key directories left by a stopped server", metadata: ["count": "\(keyLeftovers)"]) }
         let requeued = try await feed.catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("requeued verifications interrupted by the last stop", metadata: ["count": "\(requeued)"]) }
         await withTaskGroup(of: Void.self) { group in

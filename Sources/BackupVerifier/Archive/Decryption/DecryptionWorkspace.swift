@@ -12,6 +12,8 @@ final class DecryptionWorkspace {
     let directory: URL
     private var gnupgHome: URL?
 
+    static let prefix = "backupfeed-keys-"
+
     private init(directory: URL) { self.directory = directory }
 
     /// Runs `body` with a fresh workspace, removing it afterwards whatever happens.
@@ -28,7 +30,8 @@ final class DecryptionWorkspace {
     }
 
     static func create() throws -> DecryptionWorkspace {
-        let template = FileManager.default.temporaryDirectory.appendingPathComponent("backupfeed-keys-XXXXXX").path
+        // The pid in the name lets a later start remove what a killed server left (`DecryptionLeftovers`).
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)\(getpid())-XXXXXX").path
         var bytes = Array(template.utf8CString)
         // mkdtemp makes the directory with mode 0700.
         guard let made = mkdtemp(&bytes) else {
@@ -75,7 +78,7 @@ final class DecryptionWorkspace {
         await Task { await remove(directory, gnupgHome: gnupgHome) }.value
     }
 
-    private static func remove(_ directory: URL, gnupgHome: URL?) async {
+    static func remove(_ directory: URL, gnupgHome: URL?) async {
         if let gnupgHome, let gpgconf = try? DecryptionTool.locate("gpgconf", package: "gnupg") {
             _ = try? await DecryptionTool.runSmall(
                 DecryptionTool.configuration(gpgconf, ["--homedir", gnupgHome.path, "--kill", "gpg-agent"]), input: "")
@@ -86,5 +89,27 @@ final class DecryptionWorkspace {
             if (try? FileManager.default.removeItem(at: directory)) != nil || !FileManager.default.fileExists(atPath: directory.path) { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+/// Key directories a killed server left behind (a crash between decrypting and cleaning up): each holds a copy of
+/// a secret key, so the next start removes those whose server process is gone, stopping their gpg-agent first.
+public enum DecryptionLeftovers {
+    /// Removes the leftovers of dead processes; returns how many it removed.
+    @discardableResult
+    public static func sweep(in temporary: URL = FileManager.default.temporaryDirectory) async -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(DecryptionWorkspace.prefix) {
+            let rest = name.dropFirst(DecryptionWorkspace.prefix.count)
+            guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid() else { continue }
+            // Alive (or not ours to signal): leave it.
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            let directory = temporary.appendingPathComponent(name, isDirectory: true)
+            let home = directory.appendingPathComponent("g", isDirectory: true)
+            await DecryptionWorkspace.remove(directory, gnupgHome: FileManager.default.fileExists(atPath: home.path) ? home : nil)
+            removed += 1
+        }
+        return removed
     }
 }
