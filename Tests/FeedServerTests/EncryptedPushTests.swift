@@ -258,24 +258,24 @@ struct EncryptedPushTests {
         try store.put(StoredDecryptionKey(name: "ops-age", kind: "age", secret: identity.secret, recipients: identity.recipients, createdAt: Date(), updatedAt: Date()))
         let keyFile = store.directory.appendingPathComponent("ops-age.json")
         #expect(try String(contentsOf: keyFile, encoding: .utf8).contains(key.secret))
-        let workspace = try DecryptionWorkspace.create()
-        let identityFile = try workspace.writeSecret(key.secret, named: "identity.txt")
-
-        let work = try Verification.privateSandbox()
-        defer { try? FileManager.default.removeItem(at: work) }
-        let user = try SandboxUser.resolve()
-        let isolation = try await SandboxSettings().isolation(for: user, engine: "test")
-        let directory = try SandboxDirectory.create(in: work, engine: "keys", user: user, isolation: isolation, limits: ResourceLimits())
-        let spec = ProcessSpec(
-            executable: "/bin/bash", arguments: ["-c", """
-                cat \(keyFile.path) 2>/dev/null && echo READ-KEY-FILE
-                ls \(feed.dataDirectory.path) 2>/dev/null | grep -q . && echo SAW-DATA-DIR
-                cat \(identityFile.path) 2>/dev/null && echo READ-IDENTITY-FILE
-                ls /tmp | grep -q backupfeed-keys && echo SAW-KEY-WORKSPACES
-                echo done
-                """], workingDirectory: directory.url.path, user: user, confinement: directory.confinement)
-        let result = try await ProcessRunner.run(spec, deadline: .now + .seconds(120))
-        await workspace.remove()
+        // A key file as the tools get it while a run decrypts (removed with the workspace, even if the probe throws).
+        let result = try await DecryptionWorkspace.with { workspace in
+            let identityFile = try workspace.writeSecret(key.secret, named: "identity.txt")
+            let work = try Verification.privateSandbox()
+            defer { try? FileManager.default.removeItem(at: work) }
+            let user = try SandboxUser.resolve()
+            let isolation = try await SandboxSettings().isolation(for: user, engine: "test")
+            let directory = try SandboxDirectory.create(in: work, engine: "keys", user: user, isolation: isolation, limits: ResourceLimits())
+            let spec = ProcessSpec(
+                executable: "/bin/bash", arguments: ["-c", """
+                    cat \(keyFile.path) 2>/dev/null && echo READ-KEY-FILE
+                    ls \(feed.dataDirectory.path) 2>/dev/null | grep -q . && echo SAW-DATA-DIR
+                    cat \(identityFile.path) 2>/dev/null && echo READ-IDENTITY-FILE
+                    ls /tmp | grep -q backupfeed-keys && echo SAW-KEY-WORKSPACES
+                    echo done
+                    """], workingDirectory: directory.url.path, user: user, confinement: directory.confinement)
+            return try await ProcessRunner.run(spec, deadline: .now + .seconds(120))
+        }
         #expect(result.output.contains("done"), "\(result.output)")
         for marker in ["READ-KEY-FILE", "SAW-DATA-DIR", "READ-IDENTITY-FILE", "SAW-KEY-WORKSPACES"] {
             #expect(!result.output.contains(marker), "\(marker): \(result.output)")
