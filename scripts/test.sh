@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
 ensure_packages libsqlite3-dev libzip-dev zlib1g-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev pkg-config \
-    curl zip unzip gzip zstd xz-utils bzip2 lz4 tar bubblewrap util-linux poppler-utils \
+    curl zip unzip gzip zstd xz-utils bzip2 lz4 tar bubblewrap util-linux poppler-utils age gnupg \
     mariadb-server mariadb-client postgresql chromium fonts-dejavu-core \
     maven libmaven-dependency-plugin-java junit4
 # schemathesis checks the live server against docs/openapi.yaml; PyYAML reads docker-compose.yml in a test;

@@ -34,6 +34,7 @@ export function renderReport(report, heading) {
       report.format ? [h("dt", {}, "Format"), h("dd", {}, report.format)] : null,
       report.dumpEntry ? [h("dt", {}, "Dump entry"), h("dd", {}, h("code", {}, report.dumpEntry))] : null,
       report.layers?.length ? [h("dt", {}, "Layers"), h("dd", { class: "layers" }, report.layers.join(" › "))] : null,
+      report.decryptedBy ? [h("dt", {}, "Decrypted with"), h("dd", {}, h("code", {}, report.decryptedBy))] : null,
       report.dumpTool ? [h("dt", {}, "Written by"), h("dd", {}, report.dumpTool)] : null,
       report.sourceServer ? [h("dt", {}, "Source server"), h("dd", {}, report.sourceServer)] : null,
       h("dt", {}, "Finished"), h("dd", {}, timeAgo(report.finishedAt)),

@@ -7,7 +7,7 @@ struct BackupFeedCommand: AsyncParsableCommand {
         commandName: "backupfeed",
         abstract: "A versioned feed for database backups that proves every version restores.",
         subcommands: [
-            ServeCommand.self, KeysCommand.self, VerifyCommand.self, PushCommand.self, PullCommand.self, ReceiptCommand.self,
+            ServeCommand.self, KeysCommand.self, DecryptionKeysCommand.self, VerifyCommand.self, PushCommand.self, PullCommand.self, ReceiptCommand.self,
             SQLiteChildCommand.self,
         ]
     )

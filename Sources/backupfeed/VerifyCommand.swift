@@ -37,6 +37,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Restore with MariaDB, PostgreSQL and SQLite even where no OS sandbox (bubblewrap) can be made. Dangerous with a backup you did not make.")
     var unsafeNoSandbox = false
 
+    @Option(help: ArgumentHelp(
+        "A decryption identity for an encrypted backup: an age identity file or an armored OpenPGP secret key (repeatable).",
+        valueName: "file"))
+    var identity: [String] = []
+
     @Flag(help: "Log progress to stderr.")
     var verbose = false
 
@@ -58,9 +63,14 @@ struct VerifyCommand: AsyncParsableCommand {
         let configuration = VerifierConfiguration.standard(
             workRoot: root, sandbox: SandboxSettings(allowUnconfined: unsafeNoSandbox),
             sqliteHelper: SQLiteHelperExecutable.currentExecutable(), logger: logger)
+        var identities: [DecryptionIdentity] = []
+        for path in identity {
+            identities.append(try await readIdentity(path))
+        }
         let verifier = BackupVerifier(configuration: configuration, logger: logger)
         let report = await verifier.verify(
-            file: URL(fileURLWithPath: file), expectedSHA256: sha256, policy: chosen, previous: previousRun)
+            file: URL(fileURLWithPath: file), expectedSHA256: sha256, policy: chosen, previous: previousRun,
+            keyring: DecryptionKeyring(identities))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -72,6 +82,17 @@ struct VerifyCommand: AsyncParsableCommand {
         case .passed: return
         case .failed: throw ExitCode(1)
         case .error: throw ExitCode(2)
+        }
+    }
+
+    /// An identity file, named after the file for the report ("ops.txt" opened it).
+    private func readIdentity(_ path: String) async throws -> DecryptionIdentity {
+        do {
+            let text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+            return try await DecryptionIdentity.inspect(name: URL(fileURLWithPath: path).lastPathComponent, text: text)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot use the identity \(path): \(error)\n".utf8))
+            throw ExitCode(2)
         }
     }
 

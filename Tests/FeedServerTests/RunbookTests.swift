@@ -182,6 +182,81 @@ import Glibc
         }
     }
 
+    /// The encrypting variant, as documented: `AGE_RECIPIENT` streams the dump through gzip and `age -r`; the
+    /// operator stores the identity with `backupfeed decryption-keys add` while the server runs, and the feed
+    /// proves the ciphertext restorable without ever serving anything but the ciphertext.
+    @Test(.enabled(
+        if: Verification.runServerProcess && Verification.runMariaDB && (EncryptionKeys.available || Verification.isCI),
+        "needs the backupfeed executable, mariadb-server and age"))
+    func encryptedMysqlBackupIsVerifiedWithTheStoredIdentity() async throws {
+        let feed = try await Feed.start()
+        defer { feed.stop() }
+        let id = "RunbookSealed"
+        let key = try await EncryptionKeys.ageKeygen()
+        let identityFile = feed.data.appendingPathComponent("operator-identity.txt")
+        try key.identityFile.write(to: identityFile, atomically: true, encoding: .utf8)
+        let executable = try ServerProcess.requireExecutable().path
+        let added = try await Runbook.execute(
+            executable, ["decryption-keys", "add", "--data-dir", feed.data.path, "backups-2026", identityFile.path],
+            environment: ProcessInfo.processInfo.environment)
+        #expect(added.succeeded, "\(added)")
+        #expect(added.stdout.contains("added backups-2026 (age): \(key.recipient)"), "\(added)")
+        #expect(!added.stdout.contains(key.secret) && !added.stderr.contains(key.secret))
+        let listed = try await Runbook.execute(
+            executable, ["decryption-keys", "list", "--data-dir", feed.data.path], environment: ProcessInfo.processInfo.environment)
+        #expect(listed.stdout.contains("backups-2026\tage\t\(key.recipient)"), "\(listed)")
+        #expect(!listed.stdout.contains(key.secret))
+
+        try await RunbookDatabase.with(.mariaDB, "petclinic") { source in
+            try await source.load(Verification.petclinic("petclinic.mariadb.sql"))
+            let backup = try await Runbook.run("backup-mysql.sh", feed.variables.merging([
+                "BACKUPFEED_API_KEY": feed.pushKey, "PACKAGE_ID": id, "MYSQL_DATABASE": source.database,
+                "MYSQL_SOCKET": source.socket, "MYSQL_USER": "root", "PACKAGE_VERSION": "2026.12.02.0315",
+                "AGE_RECIPIENT": key.recipient,
+            ]) { $1 })
+            #expect(backup.succeeded, "\(backup)")
+            #expect(backup.stdout.contains("pushed \(id) 2026.12.02.0315"), "\(backup)")
+            let metadata = try await feed.client.get("/api/packages/\(id)/2026.12.02.0315")
+            #expect(metadata.json["filename"] as? String == "\(id).2026.12.02.0315.sql.gz.age", "\(metadata.body)")
+            let verdict = try await feed.client.waitForVerdict(id, "2026.12.02.0315")
+            #expect(verdict.status == "passed", "\(verdict)")
+            let report = try #require(try await feed.client.reports(id, "2026.12.02.0315").first)
+            #expect(report["layers"] as? [String] == ["age", "gzip"], "\(report)")
+            #expect(report["decryptedBy"] as? String == "backups-2026")
+            #expect(report.rows("owners") == 10, "\(report)")
+
+            // The download is age ciphertext: what the feed stores is what was pushed.
+            let target = feed.data.appendingPathComponent("download.age")
+            let download = try await Curl.run([
+                "-H", "X-Octopus-ApiKey: \(feed.readKey)", "-o", target.path, "\(feed.server.baseURL)/api/packages/\(id)/2026.12.02.0315/download",
+            ])
+            #expect(download.status == 200)
+            #expect(try Data(contentsOf: target).starts(with: Data("age-encryption.org/v1\n".utf8)))
+
+            // The restore runbook decrypts with the restore identity (here the same key), and refuses without one.
+            try await RunbookDatabase.with(.mariaDB, "restored") { restored in
+                let variables = feed.variables.merging(["BACKUPFEED_API_KEY": feed.readKey, "PACKAGE_ID": id]) { $1 }
+                    .merging(restored.clientVariables()) { $1 }
+                let locked = try await Runbook.run("restore-latest-verified.sh", variables)
+                #expect(!locked.succeeded)
+                #expect(locked.stderr.contains("is age-encrypted: set AGE_IDENTITY"), "\(locked)")
+                #expect(try await restored.rowCounts().isEmpty, "the target was not touched")
+                let restore = try await Runbook.run("restore-latest-verified.sh", variables.merging(["AGE_IDENTITY": identityFile.path]) { $1 })
+                #expect(restore.succeeded, "\(restore)")
+                #expect(restore.stderr.contains("decrypted with"), "\(restore)")
+                #expect(try await restored.rowCounts()["owners"] == 10)
+            }
+
+            // A recipient that is not one is refused before anything is dumped.
+            let refused = try await Runbook.run("backup-mysql.sh", feed.variables.merging([
+                "BACKUPFEED_API_KEY": feed.pushKey, "PACKAGE_ID": id, "MYSQL_DATABASE": source.database,
+                "MYSQL_SOCKET": source.socket, "MYSQL_USER": "root", "AGE_RECIPIENT": "not-a-recipient",
+            ]) { $1 })
+            #expect(!refused.succeeded)
+            #expect(refused.stderr.contains("AGE_RECIPIENT 'not-a-recipient' is not an age recipient"), "\(refused)")
+        }
+    }
+
     @Test(.enabled(if: Verification.runServerProcess && Verification.runPostgres, "needs the backupfeed executable and postgresql"))
     func postgresBackupIsVerifiedAndRestoredByPgRestoreOrPsql() async throws {
         let feed = try await Feed.start()
@@ -226,6 +301,34 @@ import Glibc
                 #expect(restore.stderr.contains("plain pg_dump script"), "\(restore)")
                 #expect(restore.stdout.contains("restored \(id) 2026.11.24.0316"), "\(restore)")
                 #expect(try await target.rowCounts() == sourceCounts)
+            }
+
+            // Encrypted (AGE_RECIPIENT): pg_dump | age, verified with the identity stored over the API, restored
+            // by pg_restore once the restore runbook has decrypted it with AGE_IDENTITY.
+            if EncryptionKeys.available || Verification.isCI {
+                let key = try await EncryptionKeys.ageKeygen()
+                let stored = try await feed.client.request(
+                    "PUT", "/api/decryption-keys/pg-backups", key: feed.client.adminKey, body: key.identityFile, contentType: "text/plain")
+                #expect(stored.status == 201, "\(stored.body)")
+                let sealed = try await Runbook.run("backup-postgres.sh", feed.variables.merging([
+                    "BACKUPFEED_API_KEY": feed.pushKey, "PACKAGE_ID": id, "PACKAGE_VERSION": "2026.11.24.0317", "AGE_RECIPIENT": key.recipient,
+                ]) { $1 }.merging(source.clientVariables()) { $1 })
+                #expect(sealed.succeeded, "\(sealed)")
+                let metadata = try await feed.client.get("/api/packages/\(id)/2026.11.24.0317")
+                #expect(metadata.json["filename"] as? String == "\(id).2026.11.24.0317.dump.age", "\(metadata.body)")
+                #expect(try await feed.client.waitForVerdict(id, "2026.11.24.0317").status == "passed")
+                let report = try #require(try await feed.client.reports(id, "2026.11.24.0317").first)
+                #expect(report["layers"] as? [String] == ["age"], "\(report)")
+                #expect(report["decryptedBy"] as? String == "pg-backups")
+                let identityFile = feed.data.appendingPathComponent("restore-identity.txt")
+                try key.identityFile.write(to: identityFile, atomically: true, encoding: .utf8)
+                try await RunbookDatabase.with(.postgres, "sealed") { target in
+                    let restore = try await Runbook.run(
+                        "restore-latest-verified.sh", common.merging(target.clientVariables()) { $1 }.merging(["AGE_IDENTITY": identityFile.path]) { $1 })
+                    #expect(restore.succeeded, "\(restore)")
+                    #expect(restore.stderr.contains("pg_restore"), "\(restore)")
+                    #expect(try await target.rowCounts() == sourceCounts)
+                }
             }
         }
     }

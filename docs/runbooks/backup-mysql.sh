@@ -19,9 +19,14 @@
 #   MYSQL_DEFAULTS_FILE   optional  an option file ([client] host=, user=, password=, ssl-…) read after the
 #                                   system ones; the variables above win over it
 #   MYSQLDUMP_EXTRA_ARGS  optional  more dump options, split on spaces, e.g. --set-gtid-purged=OFF (MySQL 8)
+#   AGE_RECIPIENT         optional  encrypt the backup: one or more age recipients (age1…), separated by spaces.
+#                                   The dump is streamed through gzip and `age -r` and pushed as
+#                                   <PACKAGE_ID>.<PACKAGE_VERSION>.sql.gz.age; no plaintext touches this host's
+#                                   disk. The feed verifies it with the matching identity stored on the server
+#                                   (docs/encryption.md); without one the verdict is `error`.
 #   TMPDIR                optional  where the dump and the zip are written (room for both); default /tmp
 #
-# Needs: mariadb-dump or mysqldump, zip, curl (7.76+), sha256sum.
+# Needs: mariadb-dump or mysqldump, zip (or gzip and age with AGE_RECIPIENT), curl (7.76+), sha256sum.
 # Exits non-zero, with the reason on stderr, when anything fails; always removes its temporary directory.
 # Prints "pushed <id> <version> …" on stdout when the feed stored the version.
 set -euo pipefail
@@ -44,7 +49,17 @@ version=${PACKAGE_VERSION:-$(date -u +%Y.%m.%d.%H%M)}
 
 dump_tool=$(command -v mariadb-dump || command -v mysqldump) \
     || die "neither mariadb-dump nor mysqldump is installed (apt-get install mariadb-client)"
-for tool in zip curl sha256sum; do
+tools=(zip curl sha256sum)
+recipients=()
+if [[ -n ${AGE_RECIPIENT:-} ]]; then
+    tools=(gzip age curl sha256sum)
+    read -r -a listed <<< "$AGE_RECIPIENT"
+    for recipient in "${listed[@]}"; do
+        [[ $recipient =~ ^age1[a-z0-9]+$ ]] || die "AGE_RECIPIENT '$recipient' is not an age recipient (age1…, from age-keygen -y)"
+        recipients+=(-r "$recipient")
+    done
+fi
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -78,14 +93,21 @@ if [[ -n ${MYSQL_USER:-} ]]; then connection+=("--user=$MYSQL_USER"); fi
 # --hex-blob: binary columns survive any client character set.
 # No --databases: the dump carries no CREATE DATABASE/USE, so it restores into a database of any name.
 read -r -a extra <<< "${MYSQLDUMP_EXTRA_ARGS:-}"
-dump="$workdir/$MYSQL_DATABASE.sql"
 note "dumping $MYSQL_DATABASE with $(basename "$dump_tool")"
-"$dump_tool" "${connection[@]}" --single-transaction --routines --triggers --events --hex-blob \
-    "${extra[@]}" --result-file="$dump" -- "$MYSQL_DATABASE" \
-    || die "$(basename "$dump_tool") failed (its message is above); nothing was pushed"
-
-archive="$workdir/$PACKAGE_ID.$version.zip"
-(cd "$workdir" && zip -q -X -m "$archive" "$(basename "$dump")")
+if (( ${#recipients[@]} > 0 )); then
+    # Encrypted: dump | gzip | age, streamed (pipefail makes any stage's failure the pipeline's).
+    archive="$workdir/$PACKAGE_ID.$version.sql.gz.age"
+    "$dump_tool" "${connection[@]}" --single-transaction --routines --triggers --events --hex-blob \
+        "${extra[@]}" -- "$MYSQL_DATABASE" | gzip -c | age "${recipients[@]}" -o "$archive" \
+        || die "$(basename "$dump_tool"), gzip or age failed (the message is above); nothing was pushed"
+else
+    dump="$workdir/$MYSQL_DATABASE.sql"
+    "$dump_tool" "${connection[@]}" --single-transaction --routines --triggers --events --hex-blob \
+        "${extra[@]}" --result-file="$dump" -- "$MYSQL_DATABASE" \
+        || die "$(basename "$dump_tool") failed (its message is above); nothing was pushed"
+    archive="$workdir/$PACKAGE_ID.$version.zip"
+    (cd "$workdir" && zip -q -X -m "$archive" "$(basename "$dump")")
+fi
 sha256=$(sha256sum "$archive" | cut -d' ' -f1)
 size=$(wc -c < "$archive")
 

@@ -16,9 +16,14 @@
 #                                   local unix socket as your login name. Prefer ~/.pgpass (or PGPASSFILE) to
 #                                   PGPASSWORD for the password.
 #   PG_DUMP_EXTRA_ARGS    optional  more pg_dump options, split on spaces, e.g. --exclude-table-data=audit_log
+#   AGE_RECIPIENT         optional  encrypt the backup: one or more age recipients (age1…), separated by spaces.
+#                                   pg_dump's output is streamed through `age -r` and pushed as
+#                                   <PACKAGE_ID>.<PACKAGE_VERSION>.dump.age; no plaintext touches this host's disk.
+#                                   The feed verifies it with the matching identity stored on the server
+#                                   (docs/encryption.md); without one the verdict is `error`.
 #   TMPDIR                optional  where the dump is written before the push; default /tmp
 #
-# Needs: pg_dump (of the server's major version or newer), curl (7.76+), sha256sum.
+# Needs: pg_dump (of the server's major version or newer), curl (7.76+), sha256sum, age with AGE_RECIPIENT.
 # Exits non-zero, with the reason on stderr, when anything fails; always removes its temporary directory.
 # Prints "pushed <id> <version> …" on stdout when the feed stored the version.
 set -euo pipefail
@@ -39,8 +44,18 @@ version=${PACKAGE_VERSION:-$(date -u +%Y.%m.%d.%H%M)}
 [[ $version =~ ^[0-9]+(\.[0-9]+){0,3}(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$ ]] \
     || die "PACKAGE_VERSION '$version' is not a version: 1 to 4 numbers separated by dots, e.g. 2026.11.24.0315"
 
-for tool in pg_dump curl sha256sum; do
-    command -v "$tool" >/dev/null || die "$tool is not installed (pg_dump: apt-get install postgresql-client)"
+tools=(pg_dump curl sha256sum)
+recipients=()
+if [[ -n ${AGE_RECIPIENT:-} ]]; then
+    tools+=(age)
+    read -r -a listed <<< "$AGE_RECIPIENT"
+    for recipient in "${listed[@]}"; do
+        [[ $recipient =~ ^age1[a-z0-9]+$ ]] || die "AGE_RECIPIENT '$recipient' is not an age recipient (age1…, from age-keygen -y)"
+        recipients+=(-r "$recipient")
+    done
+fi
+for tool in "${tools[@]}"; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (pg_dump: apt-get install postgresql-client; age: apt-get install age)"
 done
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/backup-postgres.XXXXXXXX")
@@ -53,8 +68,15 @@ dump="$workdir/$PACKAGE_ID.$version.dump"
 # A connection string may hold a password: name the database only when PGDATABASE is a plain name.
 [[ $PGDATABASE == *=* || $PGDATABASE == *://* ]] && label="the database of the connection string" || label=$PGDATABASE
 note "dumping $label with $(pg_dump --version)"
-pg_dump --format=custom --no-password "${extra[@]}" --file="$dump" --dbname="$PGDATABASE" \
-    || die "pg_dump failed (its message is above); nothing was pushed"
+if (( ${#recipients[@]} > 0 )); then
+    # Encrypted: pg_dump | age, streamed (pipefail makes either's failure the pipeline's).
+    dump="$dump.age"
+    pg_dump --format=custom --no-password "${extra[@]}" --dbname="$PGDATABASE" | age "${recipients[@]}" -o "$dump" \
+        || die "pg_dump or age failed (the message is above); nothing was pushed"
+else
+    pg_dump --format=custom --no-password "${extra[@]}" --file="$dump" --dbname="$PGDATABASE" \
+        || die "pg_dump failed (its message is above); nothing was pushed"
+fi
 sha256=$(sha256sum "$dump" | cut -d' ' -f1)
 size=$(wc -c < "$dump")
 

@@ -17,6 +17,9 @@
 #   RESTORE_ENTRY          optional  for a zip holding several dump-like files: the entry to restore
 #   RESTORE_INTO_NONEMPTY  optional  "yes" restores into a database that already has tables: a MySQL dump
 #                                    drops and recreates its own tables, pg_restore runs with --clean --if-exists
+#   AGE_IDENTITY           optional  an age identity file (age-keygen) of a recipient the backup was encrypted to:
+#                                    needed for versions pushed encrypted (backup-mysql.sh with AGE_RECIPIENT,
+#                                    .sql.gz.age); the plaintext goes only to TMPDIR, removed on exit
 #   TMPDIR                 optional  where the download and the unzipped dump go (room for both); default /tmp
 #
 #   Target for a MySQL/MariaDB dump (the same variables as backup-mysql.sh):
@@ -34,7 +37,8 @@
 #                                    default "--no-owner --no-acl": objects belong to the restoring role and the
 #                                    source's roles need not exist. Set it to "" to keep owners and grants.
 #
-# Needs: curl, sha256sum, unzip (for zipped versions), and the client of the target database.
+# Needs: curl, sha256sum, unzip (for zipped versions), age (for encrypted ones), gzip, and the client of the
+# target database.
 # Prints "restored <id> <version> …" on stdout when done.
 set -euo pipefail
 umask 077
@@ -93,6 +97,24 @@ actual=$(sha256sum "$download" | cut -d' ' -f1)
     || die "checksum mismatch for $PACKAGE_ID $version: the feed recorded sha256 $expected but the download has $actual (damaged in storage or in transit); refusing to restore, the target database was not touched"
 note "$PACKAGE_ID $version: sha256 $actual matches"
 
+# Encrypted (age) and gzip-compressed versions, as backup-mysql.sh pushes them with AGE_RECIPIENT: decrypted with
+# the restore identity, then decompressed, by content rather than by name.
+first_bytes() { head -c "$1" "$download" | tr -d '\0'; }
+if [[ $(first_bytes 21) == "age-encryption.org/v1" || $(first_bytes 34) == "-----BEGIN AGE ENCRYPTED FILE-----" ]]; then
+    [[ -n ${AGE_IDENTITY:-} ]] \
+        || die "$PACKAGE_ID $version is age-encrypted: set AGE_IDENTITY to the identity file of a recipient it was encrypted to; nothing was restored"
+    command -v age >/dev/null || die "age is not installed (apt-get install age)"
+    age --decrypt --identity "$AGE_IDENTITY" --output "$workdir/decrypted" "$download" \
+        || die "age could not decrypt $PACKAGE_ID $version with $AGE_IDENTITY (its message is above); nothing was restored"
+    mv "$workdir/decrypted" "$download"
+    note "decrypted with $AGE_IDENTITY"
+fi
+if [[ $(head -c 2 "$download" | od -An -tx1 | tr -d ' \n') == 1f8b ]]; then
+    gzip -dc < "$download" > "$workdir/decompressed" || die "cannot decompress $PACKAGE_ID $version (gzip's message is above)"
+    mv "$workdir/decompressed" "$download"
+    note "decompressed gzip"
+fi
+
 # --- 3. Unzip if needed and recognise the dump -----------------------------------------------------------
 
 # Files that travel with dumps but never are one (as the feed's own dump locator sees them).
@@ -134,7 +156,9 @@ if [[ $(head -c 4 "$download" | od -An -tx1 | tr -d ' \n') == 504b0304 ]]; then
     note "unzipped $entry"
 fi
 
-contains() { head -c 65536 "$dump" | grep -a -q -F -e "$@"; }
+# grep reads all of head's output (no -q): under pipefail an early exit would fail the pipeline whenever head
+# had not finished writing (EPIPE where SIGPIPE is ignored), calling a dump unrecognised at random.
+contains() { head -c 65536 "$dump" | grep -a -F -e "$@" > /dev/null; }
 magic=$(head -c 16 "$dump" | od -An -c | tr -d ' \n')
 if [[ $magic == PGDMP* ]]; then
     format=pg-custom

@@ -15,19 +15,22 @@ public struct LayeredDumpSource: DumpSource {
     public let format: DumpFormat
     let route: LayerRoute
     let limits: ArchiveLimits
+    /// The identities that opened the encrypted layers on the route (the restore decrypts them again).
+    let keyring: DecryptionKeyring
 
-    init(file: URL, route: LayerRoute, name: String, format: DumpFormat, limits: ArchiveLimits) {
+    init(file: URL, route: LayerRoute, name: String, format: DumpFormat, limits: ArchiveLimits, keyring: DecryptionKeyring = .empty) {
         self.file = file
         self.route = route
         self.name = name
         self.format = format
         self.limits = limits
+        self.keyring = keyring
     }
 
     public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
         try await withoutActuallyEscaping(consume) { consume in
             let budget = LayerBudget(limits: limits, deadline: nil)
-            try await LayerRouteReader.read(file: file, route: route, budget: budget, into: ClosureSink(consume))
+            try await LayerRouteReader.read(file: file, route: route, budget: budget, keyring: keyring, into: ClosureSink(consume))
         }
     }
 }

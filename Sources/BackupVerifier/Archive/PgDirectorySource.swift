@@ -21,18 +21,21 @@ public struct PgDirectorySource: DumpSource {
     public let format = DumpFormat.pgDirectory
     let members: [Member]
     let limits: ArchiveLimits
+    /// The identities that opened encrypted layers above the members (`tar | age` of a directory-format dump).
+    let keyring: DecryptionKeyring
 
-    init(file: URL, name: String, members: [Member], limits: ArchiveLimits) {
+    init(file: URL, name: String, members: [Member], limits: ArchiveLimits, keyring: DecryptionKeyring = .empty) {
         self.file = file
         self.name = name
         self.members = members
         self.limits = limits
+        self.keyring = keyring
     }
 
     /// Streams `toc.dat` (the archive's header and table of contents).
     public func stream(_ consume: (UnsafeRawBufferPointer) async throws -> Void) async throws {
         guard let toc = members.first(where: { $0.name == "toc.dat" }) else { throw ArchiveError.damagedLayer("the archive has no toc.dat") }
-        try await LayeredDumpSource(file: file, route: toc.route, name: toc.name, format: format, limits: limits).stream(consume)
+        try await LayeredDumpSource(file: file, route: toc.route, name: toc.name, format: format, limits: limits, keyring: keyring).stream(consume)
     }
 
     /// Writes every member into `directory` (which must exist and be empty); returns the bytes written.
@@ -62,12 +65,12 @@ public struct PgDirectorySource: DumpSource {
                     files.append(sink)
                     return sink
                 }
-                try await LayerRouteReader.read(file: file, route: group.container, budget: budget, into: tar)
+                try await LayerRouteReader.read(file: file, route: group.container, budget: budget, keyring: keyring, into: tar)
                 written += files.reduce(0) { $0 + $1.written }
             } else {
                 for member in group.members {
                     let sink = try FileSink(directory.appendingPathComponent(member.name))
-                    try await LayerRouteReader.read(file: file, route: member.route, budget: budget, into: sink)
+                    try await LayerRouteReader.read(file: file, route: member.route, budget: budget, keyring: keyring, into: sink)
                     written += sink.written
                 }
             }

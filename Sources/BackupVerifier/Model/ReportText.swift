@@ -9,6 +9,7 @@ extension VerificationReport {
         if let dumpEntry { about.append("dump \(dumpEntry)") }
         if let format { about.append("format \(format)") }
         if let engine { about.append("engine \(engine.name) \(engine.version)") }
+        if let decryptedBy { about.append("decrypted with \(decryptedBy)") }
         if !about.isEmpty { lines.append(about.joined(separator: ", ")) }
         lines.append("")
         lines.append("checks:")

@@ -81,6 +81,8 @@ public struct VerificationReport: Codable, Sendable, Equatable {
     public var dumpEntry: String?
     /// The layers peeled to reach the dump, outermost first ("zip", "dump.tar.gz", "gzip", "tar", "toc.dat").
     public var layers: [String]
+    /// The name of the stored decryption identity that opened an encrypted backup (never the key itself).
+    public var decryptedBy: String?
     /// The tool and version that wrote the dump, from its header ("mysqldump 8.0.42", "pg_dump 17.5").
     public var dumpTool: String?
     /// The server the dump was taken from, where the dump names it ("MySQL 8.0.42", "PostgreSQL 17.5").
@@ -95,7 +97,7 @@ public struct VerificationReport: Codable, Sendable, Equatable {
 
     public init(
         verdict: Verdict, summary: String, engine: EngineInfo? = nil, format: String? = nil, dumpEntry: String? = nil,
-        layers: [String] = [], dumpTool: String? = nil, sourceServer: String? = nil, checks: [CheckResult] = [], tables: [TableCount] = [], timings: [StageTiming] = [], totalSeconds: Double = 0,
+        layers: [String] = [], decryptedBy: String? = nil, dumpTool: String? = nil, sourceServer: String? = nil, checks: [CheckResult] = [], tables: [TableCount] = [], timings: [StageTiming] = [], totalSeconds: Double = 0,
         mappings: [DumpRewrite] = [], logExcerpt: String = ""
     ) {
         self.verdict = verdict
@@ -104,6 +106,7 @@ public struct VerificationReport: Codable, Sendable, Equatable {
         self.format = format
         self.dumpEntry = dumpEntry
         self.layers = layers
+        self.decryptedBy = decryptedBy
         self.dumpTool = dumpTool
         self.sourceServer = sourceServer
         self.checks = checks
@@ -123,6 +126,7 @@ public struct VerificationReport: Codable, Sendable, Equatable {
         format = try c.decodeIfPresent(String.self, forKey: .format)
         dumpEntry = try c.decodeIfPresent(String.self, forKey: .dumpEntry)
         layers = try c.decodeIfPresent([String].self, forKey: .layers) ?? []
+        decryptedBy = try c.decodeIfPresent(String.self, forKey: .decryptedBy)
         dumpTool = try c.decodeIfPresent(String.self, forKey: .dumpTool)
         sourceServer = try c.decodeIfPresent(String.self, forKey: .sourceServer)
         checks = try c.decodeIfPresent([CheckResult].self, forKey: .checks) ?? []

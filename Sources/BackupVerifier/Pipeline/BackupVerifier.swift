@@ -16,7 +16,10 @@ public struct BackupVerifier: Sendable {
     static let stages = ["integrity", "detect", "completeness", "restore", "tables", "readable"]
 
     /// Verifies `file` (a zip, a tar, a compressed stream in any nesting, or a bare dump) under `policy`. `expectedSHA256` is the catalog's hash of the blob.
-    public func verify(file: URL, expectedSHA256: String?, policy: VerificationPolicy, previous: PreviousRun?) async -> VerificationReport {
+    /// `keyring` holds the identities that may open encrypted layers (`age`, OpenPGP); the report names the one used.
+    public func verify(
+        file: URL, expectedSHA256: String?, policy: VerificationPolicy, previous: PreviousRun?, keyring: DecryptionKeyring = .empty
+    ) async -> VerificationReport {
         var run = RunRecorder()
         let deadline = run.now + .seconds(max(1, policy.timeoutSeconds))
         logger.info("verification started", metadata: ["file": "\(file.lastPathComponent)"])
@@ -26,7 +29,7 @@ public struct BackupVerifier: Sendable {
             run.record("policy", .error, "invalid policy: \(error.description)")
             return finish(&run, policy: policy)
         }
-        guard let source = await prepare(&run, file: file, expectedSHA256: expectedSHA256, policy: policy, deadline: deadline) else {
+        guard let source = await prepare(&run, file: file, expectedSHA256: expectedSHA256, policy: policy, keyring: keyring, deadline: deadline) else {
             return finish(&run, policy: policy)
         }
         await restoreAndInspect(&run, source: source, policy: policy, previous: previous, deadline: deadline)
@@ -35,12 +38,13 @@ public struct BackupVerifier: Sendable {
 
     /// Integrity, detect and completeness; returns the dump to restore, or nil when a check decided the run.
     private func prepare(
-        _ run: inout RunRecorder, file: URL, expectedSHA256: String?, policy: VerificationPolicy, deadline: ContinuousClock.Instant
+        _ run: inout RunRecorder, file: URL, expectedSHA256: String?, policy: VerificationPolicy, keyring: DecryptionKeyring,
+        deadline: ContinuousClock.Instant
     ) async -> (any DumpSource)? {
         var start = run.now
         let stage = IntegrityStage(
             file: file, limits: configuration.limits, dumpName: policy.dump,
-            assumedFormat: FormatDetector.assumedFormat(for: policy.engine))
+            assumedFormat: FormatDetector.assumedFormat(for: policy.engine), keyring: keyring)
         let integrity: IntegrityStage.Result
         do {
             integrity = try await stage.run(deadline: deadline)
@@ -65,13 +69,17 @@ public struct BackupVerifier: Sendable {
         } else {
             detail += "; " + layers.joined(separator: "; ")
         }
+        let identities = Array(Set(integrity.walk.openings.map(\.identity))).sorted()
+        if !identities.isEmpty { run.decryptedBy = identities.joined(separator: ", ") }
         run.record("integrity", IntegrityStage.hasUnterminatedTar(integrity) ? .warning : .passed, detail, since: start)
         run.time("integrity", since: start)
 
         start = run.now
         let selection = DumpSelection(
             file: file, walk: integrity.walk, limits: configuration.limits, wanted: policy.dump,
-            assumedFormat: FormatDetector.assumedFormat(for: policy.engine))
+            assumedFormat: FormatDetector.assumedFormat(for: policy.engine),
+            // The restore decrypts again: with the identities that opened the file only, tried first to last.
+            keyring: DecryptionKeyring(keyring.identities.filter { identities.contains($0.name) }.nonEmpty ?? keyring.identities))
         let outcome: DumpSelection.Outcome
         do {
             outcome = try await selection.select()
@@ -148,4 +156,9 @@ public struct BackupVerifier: Sendable {
         default: "\(error)"
         }
     }
+}
+
+extension Array {
+    /// nil for an empty array, for `?? fallback`.
+    fileprivate var nonEmpty: [Element]? { isEmpty ? nil : self }
 }

@@ -16,6 +16,7 @@ struct DumpSelection {
     let limits: ArchiveLimits
     let wanted: String?
     let assumedFormat: DumpFormat?
+    var keyring: DecryptionKeyring = .empty
 
     func select() async throws -> Outcome {
         let leaves = walk.leaves
@@ -39,10 +40,10 @@ struct DumpSelection {
             case .failed(let reason): return .failed(leaves.isEmpty && !walk.checked.isEmpty ? "the archive holds no files" : reason)
             }
         }
-        if let encryption = Encryption.detect(leaf.head) {
+        if Encryption.detect(leaf.head) != nil {
+            // The integrity pass tried every stored identity; it kept the reason none opened it.
             let location = leaf.route.isEmpty ? "the file" : leaf.name
-            return .unsupported(
-                "\(location) is \(encryption): the verifier holds no key to decrypt it; push the backup unencrypted to have it verified")
+            return .unsupported(walk.closedReason(leaf.route) ?? "\(location) is encrypted and no stored identity opens it")
         }
         if !leaf.route.isEmpty, looksLikeZip(leaf.head) {
             return .unsupported(
@@ -52,22 +53,22 @@ struct DumpSelection {
         if scan == nil {
             // More candidates than the integrity pass kept scans for: read this one again.
             var rescan = DumpScanner(assumed: assumedFormat)
-            try await LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: .sqliteFile, limits: limits).stream { rescan.feed($0) }
+            try await LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: .sqliteFile, limits: limits, keyring: keyring).stream { rescan.feed($0) }
             rescan.finish()
             scan = rescan
         }
         guard let scan, let format = scan.format else {
-            return .dump(source: LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: .sqliteFile, limits: limits),
+            return .dump(source: LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: .sqliteFile, limits: limits, keyring: keyring),
                          scan: scan, evidence: "", layers: leaf.route.reportLayers)
         }
-        let source = LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: format, limits: limits)
+        let source = LayeredDumpSource(file: file, route: leaf.route, name: leaf.name, format: format, limits: limits, keyring: keyring)
         return .dump(source: source, scan: scan, evidence: scan.evidence, layers: leaf.route.reportLayers)
     }
 
     private func pgArchive(_ found: PgArchiveLocator.Found) -> Outcome {
         switch found {
         case .tar(let route, let name, let members):
-            let source = LayeredDumpSource(file: file, route: route, name: name, format: .pgTar, limits: limits)
+            let source = LayeredDumpSource(file: file, route: route, name: name, format: .pgTar, limits: limits, keyring: keyring)
             return .dump(
                 source: source, scan: nil,
                 evidence: "tar members toc.dat (PGDMP magic) first and restore.sql, \(members) members: pg_dump tar format (-Ft)",
@@ -75,7 +76,7 @@ struct DumpSelection {
         case .directory(let folder, let members):
             let name = folder.isEmpty ? "toc.dat" : folder + "/"
             let data = members.filter { $0.name.hasSuffix(".dat") || $0.name.hasSuffix(".dat.gz") }.count - 1
-            let source = PgDirectorySource(file: file, name: name, members: members, limits: limits)
+            let source = PgDirectorySource(file: file, name: name, members: members, limits: limits, keyring: keyring)
             let toc = members.first { $0.name == "toc.dat" }?.route ?? []
             var evidence = "toc.dat (PGDMP magic) and \(max(0, data)) data files in \(folder.isEmpty ? "the archive's top folder" : folder + "/")"
             evidence += members.contains { $0.name == "restore.sql" }

@@ -17,6 +17,7 @@ struct IntegrityStage {
     let limits: ArchiveLimits
     let dumpName: String?
     let assumedFormat: DumpFormat?
+    var keyring: DecryptionKeyring = .empty
 
     func run(deadline: ContinuousClock.Instant) async throws -> Result {
         let isZip = looksLikeZip(try FileChunks.head(file, count: 4))
@@ -49,6 +50,8 @@ struct IntegrityStage {
                 try await sink.finish()
             }
         }
+        // Encrypted streams are opened after the pass: the tool reads its ciphertext itself, in its own task.
+        try await walk.openEncrypted(file: file, keyring: keyring)
         result.expandedBytes = budget.expandedBytes
         return result
     }
@@ -64,7 +67,11 @@ struct IntegrityStage {
                 var text = "tar: \(checked.streams == 1 ? "" : "\(checked.streams) archives, ")\(checked.members) members whole, header checksums verified"
                 if checked.unterminated > 0 { text += " (no end-of-archive marker: members after the last could be missing)" }
                 parts.append(text)
-            } else if let compression = Compression(rawValue: checked.kind) {
+            } else if let encryption = Encryption(rawValue: checked.kind), checked.streams > 0 {
+                let identities = Array(Set(result.walk.openings.filter { $0.encryption == encryption }.map(\.identity))).sorted()
+                parts.append(
+                    "\(encryption.rawValue): opened with identity \(identities.map { "'\($0)'" }.joined(separator: ", ")), \(encryption.verified), \(ByteFormat.string(checked.bytes)) decrypted")
+            } else if let compression = Compression(rawValue: checked.kind), checked.streams > 0 {
                 let streams = checked.streams == 1 ? "" : "\(checked.streams) streams, "
                 parts.append("\(compression.rawValue): \(streams)\(compression.verified), \(ByteFormat.string(checked.bytes)) decoded")
             }

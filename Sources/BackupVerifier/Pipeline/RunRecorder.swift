@@ -10,6 +10,7 @@ struct RunRecorder {
     var format: DumpFormat?
     var dumpEntry: String?
     var layers: [String] = []
+    var decryptedBy: String?
     var dumpTool: String?
     var sourceServer: String?
     var tables: [TableCount] = []
@@ -66,7 +67,7 @@ struct RunRecorder {
         }
         return VerificationReport(
             verdict: verdict, summary: summary, engine: engine, format: format?.rawValue, dumpEntry: dumpEntry,
-            layers: layers, dumpTool: dumpTool, sourceServer: sourceServer, checks: checks, tables: tables, timings: timings, totalSeconds: Self.seconds(clock.now - started),
+            layers: layers, decryptedBy: decryptedBy, dumpTool: dumpTool, sourceServer: sourceServer, checks: checks, tables: tables, timings: timings, totalSeconds: Self.seconds(clock.now - started),
             mappings: mappings, logExcerpt: String(log.suffix(4000)))
     }
 

@@ -124,6 +124,7 @@ func buildRouter(
     var retentionLogger = Logger(label: "backupfeed")
     retentionLogger.logLevel = configuration.logLevel
     RetentionController(feed: feed, logger: retentionLogger).addRoutes(to: api)
+    if let decryptionKeys = feed.decryptionKeys { DecryptionKeysController(store: decryptionKeys).addRoutes(to: api) }
     HealthController(feed: feed).addRoutes(to: router)
     MetricsController(metrics: metrics, feed: feed, privateMetadata: configuration.privateMetadata)
         .addRoutes(to: router.group("metrics").add(middleware: auth))

@@ -1,3 +1,4 @@
+import BackupVerifier
 import Logging
 import Foundation
 import HTTPTypes
@@ -24,6 +25,8 @@ enum ErrorMapping {
             return APIError(status: .badRequest, message: error.description)
         case let error as FeedError:
             return apiError(for: error)
+        case let error as DecryptionKeyError:
+            return APIError(status: .badRequest, message: error.description)
         case let error as InsufficientStorageError:
             return APIError(status: .insufficientStorage, message: error.description, detail: "free disk space on the server, then push again")
         case let error as HTTPError:

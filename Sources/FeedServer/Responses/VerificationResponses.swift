@@ -23,6 +23,8 @@ struct VerificationReportResponse: Codable, Sendable {
     var format: String?
     var dumpEntry: String?
     var layers: [String]
+    /// The name of the stored decryption identity that opened an encrypted backup.
+    var decryptedBy: String?
     var dumpTool: String?
     var sourceServer: String?
     var checks: [CheckResult]
@@ -46,6 +48,7 @@ struct VerificationReportResponse: Codable, Sendable {
         format = report?.format
         dumpEntry = report?.dumpEntry
         layers = report?.layers ?? []
+        decryptedBy = report?.decryptedBy
         dumpTool = report?.dumpTool
         sourceServer = report?.sourceServer
         checks = report?.checks ?? []

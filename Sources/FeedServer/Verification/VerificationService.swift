@@ -19,6 +19,8 @@ public struct VerificationService: Service {
 
     public func run() async throws {
         _ = await janitor.sweep()
+        let keyLeftovers = await DecryptionLeftovers.sweep()
+        if keyLeftovers > 0 { logger.notice("removed decryption key directories left by a stopped server", metadata: ["count": "\(keyLeftovers)"]) }
         let requeued = try await feed.catalog.requeueRunningJobs()
         if requeued > 0 { logger.notice("requeued verifications interrupted by the last stop", metadata: ["count": "\(requeued)"]) }
         await withTaskGroup(of: Void.self) { group in
@@ -65,7 +67,9 @@ public struct VerificationService: Service {
 
         let report: VerificationReport
         if let file = try? feed.file(of: version) {
-            report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous)
+            // Read afresh for every run: keys added or removed (API or command line) count from the next run on.
+            let keyring = feed.decryptionKeys?.keyring(logger: jobLogger) ?? .empty
+            report = await verifier.verify(file: file, expectedSHA256: version.sha256, policy: policy, previous: previous, keyring: keyring)
         } else {
             report = VerificationReport(verdict: .error, summary: "the stored file is missing")
         }

@@ -7,12 +7,15 @@ public final class PackageFeed: Sendable {
     public let catalog: Catalog
     public let blobs: any BlobStore
     public let keys: APIKeys
+    /// The identities that open encrypted backups for verification (nil: a feed without a data directory).
+    public let decryptionKeys: DecryptionKeyStore?
     let logger: Logger
 
-    public init(catalog: Catalog, blobs: any BlobStore, logger: Logger) {
+    public init(catalog: Catalog, blobs: any BlobStore, logger: Logger, decryptionKeys: DecryptionKeyStore? = nil) {
         self.catalog = catalog
         self.blobs = blobs
         self.keys = APIKeys(catalog: catalog)
+        self.decryptionKeys = decryptionKeys
         self.logger = logger
     }
 
@@ -22,7 +25,8 @@ public final class PackageFeed: Sendable {
         self.init(
             catalog: try Catalog(path: dataDirectory.appendingPathComponent("catalog.sqlite")),
             blobs: try FileBlobStore(root: dataDirectory),
-            logger: logger
+            logger: logger,
+            decryptionKeys: DecryptionKeyStore(dataDirectory: dataDirectory)
         )
     }
 

@@ -49,11 +49,13 @@ enum LayerStep: Sendable, Equatable {
     case tarEntry(ordinal: Int, name: String)
     /// A compressed stream, decoded.
     case decode(Compression)
+    /// An encrypted stream, decrypted by the real tool (outside the sandbox) with a stored identity.
+    case decrypt(Encryption)
 
     var entryName: String? {
         switch self {
         case .zipEntry(_, let name), .tarEntry(_, let name): name
-        case .decode: nil
+        case .decode, .decrypt: nil
         }
     }
 
@@ -63,6 +65,7 @@ enum LayerStep: Sendable, Equatable {
         case .zipEntry(_, let name): ["zip", name]
         case .tarEntry(_, let name): ["tar", name]
         case .decode(let compression): [compression.rawValue]
+        case .decrypt(let encryption): [encryption.rawValue]
         }
     }
 }
@@ -80,34 +83,4 @@ extension Array where Element == LayerStep {
 /// Zip by content, not by name: local file header, or the end record of an empty archive.
 func looksLikeZip(_ head: [UInt8]) -> Bool {
     head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06])
-}
-
-/// Encryption a backup script may add (`| age`, `| gpg`), recognised by content: the verifier holds no key, so
-/// such a stream is named (an `error`: the backup may be fine) rather than called "not a dump".
-enum Encryption {
-    static func detect(_ head: [UInt8]) -> String? {
-        if head.starts(with: Array("age-encryption.org/v1\n".utf8)) { return "age-encrypted (age-encryption.org/v1)" }
-        if head.starts(with: Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)) { return "age-encrypted (armored)" }
-        if head.starts(with: Array("-----BEGIN PGP MESSAGE-----".utf8)) { return "OpenPGP-encrypted (gpg, armored)" }
-        if isOpenPGPMessage(head) { return "OpenPGP-encrypted (gpg)" }
-        return nil
-    }
-
-    /// A binary OpenPGP message starts with a session-key packet: public-key (tag 1, version 3) or symmetric
-    /// (tag 3, version 4 or 5), in the old or the new packet format.
-    static func isOpenPGPMessage(_ head: [UInt8]) -> Bool {
-        guard head.count >= 6, head[0] & 0x80 != 0 else { return false }
-        let tag: UInt8
-        let lengthBytes: Int
-        if head[0] & 0x40 != 0 {
-            tag = head[0] & 0x3F
-            lengthBytes = head[1] < 192 ? 1 : head[1] < 224 ? 2 : head[1] == 255 ? 5 : 0
-        } else {
-            tag = (head[0] >> 2) & 0x0F
-            lengthBytes = [1, 2, 4, 0][Int(head[0] & 3)]
-        }
-        guard lengthBytes > 0, 1 + lengthBytes < head.count else { return false }
-        let version = head[1 + lengthBytes]
-        return (tag == 1 && version == 3) || (tag == 3 && (version == 4 || version == 5))
-    }
 }

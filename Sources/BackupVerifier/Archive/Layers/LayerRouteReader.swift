@@ -6,8 +6,22 @@ enum LayerRouteReader {
     /// Thrown by a tar step once its member is done: the rest of the archive is not needed.
     struct Done: Error {}
 
-    /// Feeds the stream at `route` into `sink` (and finishes it).
-    static func read(file: URL, route: LayerRoute, budget: LayerBudget, into sink: any ByteSink) async throws {
+    /// Feeds the stream at `route` into `sink` (and finishes it). A route through a decryption step is read from
+    /// the decryption tool's output: the ciphertext above it is read (again) by the tool's feeding task.
+    static func read(
+        file: URL, route: LayerRoute, budget: LayerBudget, keyring: DecryptionKeyring = .empty, into sink: any ByteSink
+    ) async throws {
+        if let last = route.lastIndex(where: { if case .decrypt = $0 { true } else { false } }), case .decrypt(let encryption) = route[last] {
+            let chain = makeChain(Array(route[(last + 1)...]), prefix: Array(route[...last]), budget: budget, end: sink)
+            do {
+                _ = try await StreamDecryption.open(
+                    encryption, file: file, route: Array(route[..<last]), head: [], keyring: keyring, limits: budget.limits,
+                    budget: budget, into: chain)
+            } catch is Done {
+                return
+            }
+            return
+        }
         var steps = route[...]
         var prefix: LayerRoute = []
         var zipEntry: (index: UInt64, name: String)?
@@ -52,6 +66,9 @@ enum LayerRouteReader {
                 })
             case .zipEntry(_, let name):
                 next = FailingSink(nestedZip: name)
+            case .decrypt:
+                // `read` splits a route at its last decryption step; none is left below it.
+                next = FailingSink(decryption: ())
             }
         }
         return next
@@ -63,6 +80,7 @@ private final class FailingSink: ByteSink {
     let reason: String
     init(_ compression: Compression) { reason = "\(compression.rawValue): the decoder could not start" }
     init(nestedZip name: String) { reason = "\(name): a zip inside another layer cannot be read as a stream" }
+    init(decryption: Void) { reason = "a decryption step cannot be chained as a stream" }
     func write(_ chunk: UnsafeRawBufferPointer) async throws { throw ArchiveError.unsupported(reason) }
     func finish() async throws { throw ArchiveError.unsupported(reason) }
 }

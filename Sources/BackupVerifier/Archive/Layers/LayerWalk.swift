@@ -1,3 +1,5 @@
+import Foundation
+
 /// The integrity pass over a stored file's layers: peels every stream by its content (zip, tar, gzip, zstd, xz,
 /// bzip2, lz4, in any nesting), checks each layer to its end, and keeps, for every innermost stream (a "leaf",
 /// a dump candidate), its route, size, first bytes and a scan for detection and completeness.
@@ -30,6 +32,14 @@ final class LayerWalk {
         var unterminated = 0
     }
 
+    /// An encrypted stream the walk opened: where, with which identity, how much plaintext.
+    struct Opening {
+        var route: LayerRoute
+        var encryption: Encryption
+        var identity: String
+        var bytes: Int64
+    }
+
     static let maxDepth = 8
     static let maxScanners = 32
 
@@ -39,6 +49,9 @@ final class LayerWalk {
     let fileName: String
     private(set) var leaves: [Leaf] = []
     private(set) var checked: [Checked] = []
+    private(set) var openings: [Opening] = []
+    /// Why encrypted leaves that stayed closed could not be opened (no stored identity), by their route.
+    private(set) var closed: [(route: LayerRoute, reason: String)] = []
     private var scanners = 0
 
     init(budget: LayerBudget, assumed: DumpFormat?, wanted: String?, fileName: String) {
@@ -64,6 +77,41 @@ final class LayerWalk {
     }
 
     fileprivate func add(_ leaf: Leaf) { leaves.append(leaf) }
+
+    /// Decrypts every encrypted leaf with `keyring` and peels its plaintext like any other stream (which may hold
+    /// encrypted streams in turn). A leaf no stored identity opens stays a leaf, with the reason kept for the
+    /// report; a modified or truncated ciphertext throws (`failed`).
+    func openEncrypted(file: URL, keyring: DecryptionKeyring) async throws {
+        while let index = leaves.firstIndex(where: { Encryption.detect($0.head) != nil && !isClosed($0.route) }) {
+            let leaf = leaves[index]
+            guard let encryption = Encryption.detect(leaf.head) else { break }
+            if leaf.route.count >= Self.maxDepth {
+                throw ArchiveError.damagedLayer("\(layerLocation(leaf.route))more than \(Self.maxDepth) nested layers: no backup tool writes that")
+            }
+            leaves.remove(at: index)
+            // Listed before the layers inside it (the integrity detail reads outermost first).
+            record(encryption.rawValue) { _ in }
+            let sink = peel(route: leaf.route + [.decrypt(encryption)], name: leaf.name)
+            do {
+                let (identity, bytes) = try await StreamDecryption.open(
+                    encryption, file: file, route: leaf.route, head: leaf.head, keyring: keyring, limits: budget.limits,
+                    budget: budget, into: sink)
+                openings.append(Opening(route: leaf.route, encryption: encryption, identity: identity, bytes: bytes))
+                record(encryption.rawValue) { $0.streams += 1; $0.bytes += bytes }
+            } catch let error as ArchiveError where error.isVerifierLimitation {
+                // Not opened (no identity matched, a passphrase, no tool): no plaintext reached the walk, but drop
+                // whatever a partial run may have left, and keep the ciphertext as the leaf the report names.
+                leaves.removeAll { $0.route.starts(with: leaf.route + [.decrypt(encryption)]) }
+                leaves.insert(leaf, at: index)
+                closed.append((leaf.route, error.description))
+            }
+        }
+    }
+
+    private func isClosed(_ route: LayerRoute) -> Bool { closed.contains { $0.route == route } }
+
+    /// Why the encrypted stream at `route` stayed closed, if it did.
+    func closedReason(_ route: LayerRoute) -> String? { closed.first { $0.route == route }?.reason }
 
     /// Candidates get a full scan while there are few of them; clutter (READMEs, checksums) never does.
     fileprivate func wantsScanner(_ name: String) -> Bool {
@@ -134,7 +182,10 @@ private final class PeelingSink: ByteSink {
                 entry.isFile ? walk.peel(route: route + [.tarEntry(ordinal: entry.ordinal, name: entry.name)], name: entry.name) : nil
             }
         } else {
-            next = LeafSink(walk: walk, route: route, name: name, scan: walk.wantsScanner(name) ? DumpScanner(assumed: walk.assumed) : nil)
+            // Ciphertext is no dump: only its plaintext (peeled after this pass) is worth a scan.
+            let encrypted = Encryption.detect(head) != nil
+            next = LeafSink(
+                walk: walk, route: route, name: name, scan: !encrypted && walk.wantsScanner(name) ? DumpScanner(assumed: walk.assumed) : nil)
         }
         self.next = next
         let held = head
@@ -152,6 +203,7 @@ private final class PeelingSink: ByteSink {
 private final class LeafSink: ByteSink {
     unowned let walk: LayerWalk
     private var leaf: LayerWalk.Leaf
+    private var headLimit = 64
 
     init(walk: LayerWalk, route: LayerRoute, name: String, scan: DumpScanner?) {
         self.walk = walk
@@ -160,7 +212,16 @@ private final class LeafSink: ByteSink {
 
     func write(_ chunk: UnsafeRawBufferPointer) async throws {
         leaf.size += Int64(chunk.count)
-        if leaf.head.count < 16 { leaf.head.append(contentsOf: chunk.prefix(16 - leaf.head.count)) }
+        if leaf.head.count < headLimit {
+            let taken = min(headLimit - leaf.head.count, chunk.count)
+            leaf.head.append(contentsOf: chunk[0..<taken])
+            // An encrypted stream's header names its recipients: keep enough of it for the report.
+            if headLimit == 64, leaf.head.count == 64, Encryption.detect(leaf.head) != nil {
+                headLimit = 4096
+                let more = min(headLimit - 64, chunk.count - taken)
+                leaf.head.append(contentsOf: chunk[taken..<(taken + more)])
+            }
+        }
         leaf.scan?.feed(chunk)
     }
 
