@@ -78,6 +78,37 @@ struct PostgresArchiveList {
 
     static let sandboxSchema = "backupfeed_sandbox"
 
+    /// The kept entries that are row-level security policies (`id; catalog oid POLICY schema table name owner`).
+    var policyEntries: [Substring] {
+        list.split(separator: "\n").filter { line in
+            let fields = Self.fields(line)
+            return fields.count >= 3 && fields[2] == "POLICY"
+        }
+    }
+
+    /// The roles the archive's policies apply to: a single database's archive uses cluster roles it does not create
+    /// (Supabase's `TO authenticated`), and pg_restore would stop at "role does not exist". Their definitions come
+    /// from the table of contents (`pg_restore -f - -L` listing only the policies), read as plain dumps' are.
+    static func policyRoles(
+        _ source: some DumpSource, policies: [Substring], listFile: URL, sandbox: PostgresSandbox, format: [String],
+        deadline: ContinuousClock.Instant
+    ) async throws -> [String] {
+        guard !policies.isEmpty else { return [] }
+        try Data(policies.joined(separator: "\n").utf8).write(to: listFile)
+        try SandboxFiles.chown(listFile.path, to: sandbox.directory.user)
+        let (result, _) = try await sandbox.runClient("pg_restore", format + ["-L", listFile.path, "-f", "-"], deadline: deadline) { writer in
+            try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
+        }
+        guard result.succeeded else {
+            throw EngineError.restoreFailed("pg_restore cannot print the archive's policies: \(errorLine(result.output))")
+        }
+        var roles: [String] = []
+        for line in result.output.split(separator: "\n") where line.hasPrefix("CREATE POLICY ") {
+            for role in PostgresRoleStatements.policyRoles(String(line)) where !roles.contains(role) { roles.append(role) }
+        }
+        return roles
+    }
+
     /// The namespace field of a list entry (`-` for global objects).
     private static func namespace(_ line: Substring) -> String? {
         let fields = fields(line)

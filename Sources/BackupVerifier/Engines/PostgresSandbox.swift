@@ -158,8 +158,17 @@ actor PostgresSandbox: DatabaseSandbox {
     /// Custom and tar archives both stream into pg_restore's stdin (it reads a tar archive front to back).
     private nonisolated func restoreCustom(_ source: some DumpSource, deadline: ContinuousClock.Instant) async throws -> RestoreOutcome {
         let format = source.format == .pgTar ? ["--format=tar"] : []
-        let plan = try await PostgresArchiveList.plan(
+        var plan = try await PostgresArchiveList.plan(
             source, sandbox: self, extensions: await extensions, format: format, deadline: deadline)
+        let roles = try await PostgresArchiveList.policyRoles(
+            source, policies: plan.policyEntries, listFile: directory.url.appendingPathComponent("policies.list"), sandbox: self,
+            format: format, deadline: deadline)
+        for role in roles {
+            _ = try await psql(asSuperuser: false, database: database, ["-c", PostgresRoleStatements.createCall(for: role)])
+            plan.rewrites.append(DumpRewrite(
+                from: "POLICY … TO \(role)", to: "backupfeed_sandbox.create_role first (a cluster role the dump uses but does not create)",
+                occurrences: 1))
+        }
         let listFile = directory.url.appendingPathComponent("restore.list")
         try Data(plan.list.utf8).write(to: listFile)
         try SandboxFiles.chown(listFile.path, to: directory.user)
