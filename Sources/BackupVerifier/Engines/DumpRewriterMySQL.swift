@@ -94,21 +94,22 @@ struct MySQLDumpRules: DumpLineRules {
             collectCreateTable(line, complete: complete, into: &output)
             return
         }
-        // Data lines (the bulk of a dump, up to megabytes each) are passed on without being searched, and so is a
-        // line that continues a statement (a multi-line string or routine body): what starts it was seen already.
+        // Data lines (the bulk of a dump, up to megabytes each) are passed on without being searched.
         let isData = DumpBytes.hasPrefix(line, "INSERT INTO") || DumpBytes.hasPrefix(line, "REPLACE INTO") || DumpBytes.hasPrefix(line, "(")
         guard !isData, complete else {
             emit(line, into: &output, complete: complete)
             return
         }
         let text = DumpBytes.text(line)
-        if text.hasPrefix("DELIMITER ") || text.hasPrefix("delimiter ") {
+        if startsStatement, text.hasPrefix("DELIMITER ") || text.hasPrefix("delimiter ") {
             inRoutineBlock = text.dropFirst(10).trimmingCharacters(in: .whitespaces) != ";"
         }
         if inRoutineBlock {
             emitText(rewriteText(text), ending: DumpBytes.ending(line), into: &output)
             return
         }
+        // A line that continues a statement (a multi-line view, a string over lines) gets the line rewrites
+        // (collations, DEFINER) but is never skipped or regrouped: only a statement's first line says what it is.
         guard startsStatement else {
             emitText(rewriteText(text), ending: DumpBytes.ending(line), into: &output)
             return
