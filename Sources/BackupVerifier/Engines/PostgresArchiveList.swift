@@ -89,16 +89,15 @@ struct PostgresArchiveList {
     /// The roles the archive's policies apply to: a single database's archive uses cluster roles it does not create
     /// (Supabase's `TO authenticated`), and pg_restore would stop at "role does not exist". Their definitions come
     /// from the table of contents (`pg_restore -f - -L` listing only the policies), read as plain dumps' are.
+    /// `pgRestore` runs pg_restore on the archive with the arguments given (streamed in, or a directory).
     static func policyRoles(
-        _ source: some DumpSource, policies: [Substring], listFile: URL, sandbox: PostgresSandbox, format: [String],
-        deadline: ContinuousClock.Instant
+        policies: [Substring], listFile: URL, sandbox: PostgresSandbox,
+        pgRestore: (_ arguments: [String]) async throws -> ProcessResult
     ) async throws -> [String] {
         guard !policies.isEmpty else { return [] }
         try Data(policies.joined(separator: "\n").utf8).write(to: listFile)
         try SandboxFiles.chown(listFile.path, to: sandbox.directory.user)
-        let (result, _) = try await sandbox.runClient("pg_restore", format + ["-L", listFile.path, "-f", "-"], deadline: deadline) { writer in
-            try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
-        }
+        let result = try await pgRestore(["-L", listFile.path, "-f", "-"])
         guard result.succeeded else {
             throw EngineError.restoreFailed("pg_restore cannot print the archive's policies: \(errorLine(result.output))")
         }

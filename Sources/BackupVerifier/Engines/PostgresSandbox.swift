@@ -160,14 +160,10 @@ actor PostgresSandbox: DatabaseSandbox {
         let format = source.format == .pgTar ? ["--format=tar"] : []
         var plan = try await PostgresArchiveList.plan(
             source, sandbox: self, extensions: await extensions, format: format, deadline: deadline)
-        let roles = try await PostgresArchiveList.policyRoles(
-            source, policies: plan.policyEntries, listFile: directory.url.appendingPathComponent("policies.list"), sandbox: self,
-            format: format, deadline: deadline)
-        for role in roles {
-            _ = try await psql(asSuperuser: false, database: database, ["-c", PostgresRoleStatements.createCall(for: role)])
-            plan.rewrites.append(DumpRewrite(
-                from: "POLICY … TO \(role)", to: "backupfeed_sandbox.create_role first (a cluster role the dump uses but does not create)",
-                occurrences: 1))
+        plan.rewrites += try await createPolicyRoles(policies: plan.policyEntries) { arguments in
+            try await self.runClient("pg_restore", format + arguments, deadline: deadline) { writer in
+                try await source.stream { chunk in _ = try await writer.write(Array(chunk)) }
+            }.result
         }
         let listFile = directory.url.appendingPathComponent("restore.list")
         try Data(plan.list.utf8).write(to: listFile)
@@ -197,12 +193,37 @@ actor PostgresSandbox: DatabaseSandbox {
             try SandboxFiles.chown(target.appendingPathComponent(name).path, to: directory.user)
         }
         try SandboxFiles.chown(target.path, to: directory.user)
+        let directoryArchive = ["--format=directory"]
+        let (toc, _) = try await runClient("pg_restore", directoryArchive + ["-l", target.path], deadline: deadline) { _ in }
+        guard toc.succeeded else { throw EngineError.restoreFailed("pg_restore cannot read the archive's table of contents: \(errorLine(toc.output))") }
+        let policies = PostgresArchiveList(list: toc.output, rewrites: [], skippedExtensions: []).policyEntries
+        let rewrites = try await createPolicyRoles(policies: policies) { arguments in
+            try await self.runClient("pg_restore", directoryArchive + arguments + [target.path], deadline: deadline) { _ in }.result
+        }
         let spec = clientSpec(
             binaries.path("pg_restore"), ["--format=directory", "--no-owner", "--no-acl", "--exit-on-error", "-d", database, target.path])
-        return try archiveOutcome(try await ProcessRunner.run(spec, deadline: deadline), plan: nil)
+        return try archiveOutcome(
+            try await ProcessRunner.run(spec, deadline: deadline), plan: PostgresArchiveList(list: "", rewrites: rewrites, skippedExtensions: []))
     }
 
-    /// `plan`: the list pass's skips (nil for a directory archive, which is restored whole).
+    /// Creates the cluster roles the archive's row-level security policies name (see `PostgresArchiveList.policyRoles`)
+    /// before pg_restore runs; returns the report's lines for them.
+    private nonisolated func createPolicyRoles(
+        policies: [Substring], pgRestore: (_ arguments: [String]) async throws -> ProcessResult
+    ) async throws -> [DumpRewrite] {
+        let roles = try await PostgresArchiveList.policyRoles(
+            policies: policies, listFile: directory.url.appendingPathComponent("policies.list"), sandbox: self, pgRestore: pgRestore)
+        var rewrites: [DumpRewrite] = []
+        for role in roles {
+            _ = try await psql(asSuperuser: false, database: database, ["-c", PostgresRoleStatements.createCall(for: role)])
+            rewrites.append(DumpRewrite(
+                from: "POLICY … TO \(role)", to: "backupfeed_sandbox.create_role first (a cluster role the dump uses but does not create)",
+                occurrences: 1))
+        }
+        return rewrites
+    }
+
+    /// `plan`: the list pass's skips and rewrites (a directory archive is restored whole: its plan holds only the policy roles' lines).
     private nonisolated func archiveOutcome(_ result: ProcessResult, plan: PostgresArchiveList?) throws -> RestoreOutcome {
         let skipped = plan?.skippedExtensions ?? []
         guard result.succeeded else {

@@ -41,4 +41,14 @@ struct PostgresClusterRoleTests {
             #expect(restored.rewrites.contains { $0.from == rewrite }, "\(restored.rewrites)")
         }
     }
+
+    /// The same database as a directory archive (`pg_dump -Fd`, zipped), through the whole pipeline.
+    @Test(.enabled(if: EngineTestSupport.runPostgres, "PostgreSQL is not installed (apt-get install postgresql)"))
+    func directoryArchivePoliciesOnClusterRolesRestore() async throws {
+        let report = try await PostgresPipeline.verify(PostgresCorpus.url("pg15-rls-policies-cluster-roles.dir.zip"))
+        #expect(report.verdict == .passed, "\(report.text())")
+        #expect(report.format == "pg-dump-directory")
+        #expect(report.tables.map(\.rows) == [12], "\(report.tables)")
+        #expect(report.mappings.contains { $0.from == "POLICY … TO service role" }, "\(report.mappings)")
+    }
 }
