@@ -74,7 +74,7 @@ actor S3BlobWriter: BlobWriter {
     func commit() async throws -> BlobDigest {
         guard !ended else { throw StorageError.io("commit after the upload ended") }
         let sha256Digest = SHA256Digest(finalizing: sha256)
-        let digest = BlobDigest(sha256: sha256Digest.hex, sha1: Array(sha1.finalize()).hex, size: size)
+        let digest = BlobDigest(sha256: sha256Digest.hex, sha1: Array(sha1.finalize()).hexString, size: size)
         let destination = store.key(sha256: digest.sha256)
         do {
             if multipartID == nil {
@@ -191,8 +191,4 @@ actor S3BlobWriter: BlobWriter {
         }
         try? await client.deleteObject(key: temporaryKey)
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

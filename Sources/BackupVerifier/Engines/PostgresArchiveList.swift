@@ -78,8 +78,12 @@ struct PostgresArchiveList {
 
     static let sandboxSchema = "backupfeed_sandbox"
 
-    /// The kept entries that are row-level security policies (`id; catalog oid POLICY schema table name owner`).
-    var policyEntries: [Substring] {
+    /// The kept entries that are row-level security policies.
+    var policyEntries: [Substring] { Self.policyEntries(in: list) }
+
+    /// The entries of a `pg_restore -l` list that are row-level security policies
+    /// (`id; catalog oid POLICY schema table name owner`).
+    static func policyEntries(in list: String) -> [Substring] {
         list.split(separator: "\n").filter { line in
             let fields = Self.fields(line)
             return fields.count >= 3 && fields[2] == "POLICY"

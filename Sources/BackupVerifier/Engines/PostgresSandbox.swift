@@ -196,7 +196,7 @@ actor PostgresSandbox: DatabaseSandbox {
         let directoryArchive = ["--format=directory"]
         let (toc, _) = try await runClient("pg_restore", directoryArchive + ["-l", target.path], deadline: deadline) { _ in }
         guard toc.succeeded else { throw EngineError.restoreFailed("pg_restore cannot read the archive's table of contents: \(errorLine(toc.output))") }
-        let policies = PostgresArchiveList(list: toc.output, rewrites: [], skippedExtensions: []).policyEntries
+        let policies = PostgresArchiveList.policyEntries(in: toc.output)
         let rewrites = try await createPolicyRoles(policies: policies) { arguments in
             try await self.runClient("pg_restore", directoryArchive + arguments + [target.path], deadline: deadline) { _ in }.result
         }
@@ -213,14 +213,13 @@ actor PostgresSandbox: DatabaseSandbox {
     ) async throws -> [DumpRewrite] {
         let roles = try await PostgresArchiveList.policyRoles(
             policies: policies, listFile: directory.url.appendingPathComponent("policies.list"), sandbox: self, pgRestore: pgRestore)
-        var rewrites: [DumpRewrite] = []
-        for role in roles {
-            _ = try await psql(asSuperuser: false, database: database, ["-c", PostgresRoleStatements.createCall(for: role)])
-            rewrites.append(DumpRewrite(
+        guard !roles.isEmpty else { return [] }
+        _ = try await psql(asSuperuser: false, database: database, ["-c", roles.map(PostgresRoleStatements.createCall(for:)).joined(separator: " ")])
+        return roles.map { role in
+            DumpRewrite(
                 from: "POLICY … TO \(role)", to: "backupfeed_sandbox.create_role first (a cluster role the dump uses but does not create)",
-                occurrences: 1))
+                occurrences: 1)
         }
-        return rewrites
     }
 
     /// `plan`: the list pass's skips and rewrites (a directory archive is restored whole: its plan holds only the policy roles' lines).
